@@ -1,0 +1,1 @@
+//! Exact leading-order cross sections, parton densities and tree-level spectra.
