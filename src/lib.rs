@@ -1,6 +1,23 @@
 //! deepxs: LO, K-factor and NLO cross sections for electroweakino pair
 //! production at the LHC, following the DeepXS method (Otten, Rolbiecki,
 //! Caron et al., Eur. Phys. J. C 80 (2020) 12).
+//!
+//! The core does no I/O, so it runs natively and as WebAssembly:
+//! [`input::read_input`] turns the bytes of an SLHA, CSV or array file into
+//! points, [`pipeline::WeightSet`] loads a network set from a manifest,
+//! [`predict::predict`] computes a batch, and [`output`] formats results.
 
+pub mod checks;
+mod embedded;
+pub mod error;
+pub mod expr;
+pub mod input;
+pub mod manifest;
+pub mod network;
+pub mod pair;
 pub mod physics;
+pub mod pipeline;
+pub mod predict;
+pub mod record;
+pub mod slha;
 pub mod spectrum;

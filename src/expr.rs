@@ -1,0 +1,260 @@
+//! Arithmetic expressions for network features and output maps.
+//!
+//! Manifests describe a feature as an expression over the input columns
+//! (`N23^2-N24^2`, `abs(m_chi20)`) and an output map as an expression in the
+//! raw network output `y` (`sigma_pb = exp(y - 14.92)`), so a new network set
+//! needs no code change. Grammar: numbers, variables, `+ - * / ^`, unary
+//! minus, parentheses and the functions `exp`, `log` (natural), `abs`,
+//! `sqrt`. Expressions compile to a small stack program.
+
+use crate::error::WeightsError;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Constant(f64),
+    Variable(usize),
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Power,
+    Negate,
+    Exp,
+    Log,
+    Abs,
+    Sqrt,
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expression {
+    text: String,
+    program: Vec<Op>,
+    max_depth: usize,
+}
+
+struct Parser<'a, 'r> {
+    text: &'a str,
+    position: usize,
+    program: Vec<Op>,
+    resolve: &'r dyn Fn(&str) -> Option<usize>,
+}
+
+impl Parser<'_, '_> {
+    fn error(&self, detail: String) -> WeightsError {
+        WeightsError::Expression { expression: self.text.to_string(), detail }
+    }
+
+    fn skip_space(&mut self) {
+        while self.text[self.position..].starts_with(char::is_whitespace) {
+            self.position += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.skip_space();
+        self.text[self.position..].chars().next()
+    }
+
+    fn expect(&mut self, wanted: char) -> Result<(), WeightsError> {
+        if self.peek() == Some(wanted) {
+            self.position += wanted.len_utf8();
+            Ok(())
+        } else {
+            Err(self.error(format!("expected '{wanted}' at position {}", self.position)))
+        }
+    }
+
+    fn sum(&mut self) -> Result<(), WeightsError> {
+        self.product()?;
+        while let Some(op @ ('+' | '-')) = self.peek() {
+            self.position += 1;
+            self.product()?;
+            self.program.push(if op == '+' { Op::Add } else { Op::Subtract });
+        }
+        Ok(())
+    }
+
+    fn product(&mut self) -> Result<(), WeightsError> {
+        self.unary()?;
+        while let Some(op @ ('*' | '/')) = self.peek() {
+            self.position += 1;
+            self.unary()?;
+            self.program.push(if op == '*' { Op::Multiply } else { Op::Divide });
+        }
+        Ok(())
+    }
+
+    fn unary(&mut self) -> Result<(), WeightsError> {
+        if self.peek() == Some('-') {
+            self.position += 1;
+            self.unary()?;
+            self.program.push(Op::Negate);
+            return Ok(());
+        }
+        self.atom()?;
+        if self.peek() == Some('^') {
+            self.position += 1;
+            self.unary()?;
+            self.program.push(Op::Power);
+        }
+        Ok(())
+    }
+
+    fn atom(&mut self) -> Result<(), WeightsError> {
+        let rest = &self.text[self.position..];
+        match self.peek() {
+            Some('(') => {
+                self.position += 1;
+                self.sum()?;
+                self.expect(')')
+            }
+            Some(c) if c.is_ascii_digit() || c == '.' => {
+                let rest = &self.text[self.position..];
+                let mut end = 0;
+                let bytes = rest.as_bytes();
+                while end < bytes.len() {
+                    let byte = bytes[end];
+                    let exponent_sign = (byte == b'+' || byte == b'-') && end > 0 && matches!(bytes[end - 1], b'e' | b'E');
+                    if byte.is_ascii_digit() || byte == b'.' || byte == b'e' || byte == b'E' || exponent_sign {
+                        end += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let number = &rest[..end];
+                let value = number.parse::<f64>().map_err(|_| self.error(format!("invalid number '{number}'")))?;
+                self.position += end;
+                self.program.push(Op::Constant(value));
+                Ok(())
+            }
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+                let rest = &self.text[self.position..];
+                let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                let name = &rest[..end];
+                self.position += end;
+                if self.peek() == Some('(') {
+                    let function = match name {
+                        "exp" => Op::Exp,
+                        "log" | "ln" => Op::Log,
+                        "abs" => Op::Abs,
+                        "sqrt" => Op::Sqrt,
+                        _ => return Err(self.error(format!("unknown function '{name}'"))),
+                    };
+                    self.position += 1;
+                    self.sum()?;
+                    self.expect(')')?;
+                    self.program.push(function);
+                    Ok(())
+                } else {
+                    let index = (self.resolve)(name).ok_or_else(|| self.error(format!("unknown variable '{name}'")))?;
+                    self.program.push(Op::Variable(index));
+                    Ok(())
+                }
+            }
+            _ => Err(self.error(format!("unexpected text '{}'", rest.trim()))),
+        }
+    }
+}
+
+impl Expression {
+    /// Compiles `text`; `resolve` maps a variable name to its index in the
+    /// slice passed to [`Expression::evaluate`].
+    pub fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<usize>) -> Result<Self, WeightsError> {
+        let mut parser = Parser { text, position: 0, program: Vec::new(), resolve };
+        parser.sum()?;
+        if parser.peek().is_some() {
+            let rest = parser.text[parser.position..].to_string();
+            return Err(parser.error(format!("unexpected text '{rest}' after the expression")));
+        }
+        let mut depth: usize = 0;
+        let mut max_depth = 0;
+        for op in &parser.program {
+            match op {
+                Op::Constant(_) | Op::Variable(_) => depth += 1,
+                Op::Add | Op::Subtract | Op::Multiply | Op::Divide | Op::Power => depth -= 1,
+                Op::Negate | Op::Exp | Op::Log | Op::Abs | Op::Sqrt => {}
+            }
+            max_depth = max_depth.max(depth);
+        }
+        Ok(Expression { text: text.to_string(), program: parser.program, max_depth })
+    }
+
+    /// The source text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Indices of the variables the expression reads.
+    pub fn variables(&self) -> Vec<usize> {
+        let mut variables: Vec<usize> =
+            self.program.iter().filter_map(|op| if let Op::Variable(index) = op { Some(*index) } else { None }).collect();
+        variables.sort_unstable();
+        variables.dedup();
+        variables
+    }
+
+    /// Evaluates the expression with the given variable values.
+    pub fn evaluate(&self, variables: &[f64]) -> f64 {
+        let mut stack: Vec<f64> = Vec::with_capacity(self.max_depth);
+        for op in &self.program {
+            match *op {
+                Op::Constant(value) => stack.push(value),
+                Op::Variable(index) => stack.push(variables[index]),
+                Op::Negate | Op::Exp | Op::Log | Op::Abs | Op::Sqrt => {
+                    let value = stack.pop().unwrap_or(f64::NAN);
+                    stack.push(match *op {
+                        Op::Negate => -value,
+                        Op::Exp => value.exp(),
+                        Op::Log => value.ln(),
+                        Op::Abs => value.abs(),
+                        _ => value.sqrt(),
+                    });
+                }
+                binary => {
+                    let right = stack.pop().unwrap_or(f64::NAN);
+                    let left = stack.pop().unwrap_or(f64::NAN);
+                    stack.push(match binary {
+                        Op::Add => left + right,
+                        Op::Subtract => left - right,
+                        Op::Multiply => left * right,
+                        Op::Divide => left / right,
+                        _ => left.powf(right),
+                    });
+                }
+            }
+        }
+        stack.pop().unwrap_or(f64::NAN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(text: &str) -> Expression {
+        let names = ["y", "N23", "N24", "m_chi20"];
+        Expression::compile(text, &|name| names.iter().position(|&known| known == name)).expect("valid expression")
+    }
+
+    #[test]
+    fn precedence_and_functions() {
+        let values = [0.5, 0.6, -0.7, -300.0];
+        assert!((compile("N23^2-N24^2").evaluate(&values) - (0.36 - 0.49)).abs() < 1e-15);
+        assert_eq!(compile("abs(m_chi20)").evaluate(&values), 300.0);
+        assert!((compile("exp(3.5 * y - 4.9)").evaluate(&values) - (1.75f64 - 4.9).exp()).abs() < 1e-15);
+        assert!((compile("y * 4.45e-02 + 3.1E-2").evaluate(&values) - (0.5 * 0.0445 + 0.031)).abs() < 1e-15);
+        assert_eq!(compile("-2^2").evaluate(&values), -4.0);
+        assert_eq!(compile("2 * (y + 1) / 3").evaluate(&values), 1.0);
+    }
+
+    #[test]
+    fn rejects_unknown_names_and_junk() {
+        let resolve = |name: &str| (name == "y").then_some(0);
+        assert!(Expression::compile("z + 1", &resolve).is_err());
+        assert!(Expression::compile("foo(y)", &resolve).is_err());
+        assert!(Expression::compile("y +", &resolve).is_err());
+        assert!(Expression::compile("(y", &resolve).is_err());
+        assert!(Expression::compile("y y", &resolve).is_err());
+    }
+}

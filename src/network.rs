@@ -1,0 +1,149 @@
+//! Dense feed-forward networks: SELU hidden layers and linear output layers,
+//! evaluated in f32 on batches of rows with ndarray.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use safetensors::{Dtype, SafeTensors};
+
+use crate::error::WeightsError;
+
+/// SELU α (Klambauer et al., "Self-Normalizing Neural Networks", NIPS 2017).
+pub const SELU_ALPHA: f64 = 1.6732632423543772;
+/// SELU λ (scale), same source.
+pub const SELU_LAMBDA: f64 = 1.0507009873554805;
+
+/// Activation after a dense layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Selu,
+    Linear,
+}
+
+/// One dense layer, y = x·W + b.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    /// Weights, shape [inputs, outputs].
+    pub kernel: Array2<f32>,
+    /// Bias, shape [outputs].
+    pub bias: Array1<f32>,
+    pub activation: Activation,
+}
+
+/// A stack of dense layers with one output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub name: String,
+    pub layers: Vec<Dense>,
+}
+
+/// SELU applied in place.
+pub fn selu_in_place(values: &mut Array2<f32>) {
+    let alpha = SELU_ALPHA as f32;
+    let lambda = SELU_LAMBDA as f32;
+    values.mapv_inplace(|x| if x > 0.0 { lambda * x } else { lambda * alpha * (x.exp() - 1.0) });
+}
+
+impl Network {
+    /// Loads a network from safetensors bytes with tensors `layer{i}.kernel`
+    /// ([inputs, outputs], f32) and `layer{i}.bias` for i = 0, 1, …; the first
+    /// `selu_layers` layers use SELU and the rest are linear.
+    pub fn from_safetensors(name: &str, bytes: &[u8], selu_layers: usize) -> Result<Self, WeightsError> {
+        let invalid = |detail: String| WeightsError::InvalidTensors { name: name.to_string(), detail };
+        let shape_error = |detail: String| WeightsError::Shape { name: name.to_string(), detail };
+        let tensors = SafeTensors::deserialize(bytes).map_err(|error| invalid(error.to_string()))?;
+
+        let read = |tensor_name: &str| -> Result<(Vec<usize>, Vec<f32>), WeightsError> {
+            let view = tensors.tensor(tensor_name).map_err(|error| invalid(format!("{tensor_name}: {error}")))?;
+            if view.dtype() != Dtype::F32 {
+                return Err(invalid(format!("{tensor_name} has dtype {:?}; expected F32", view.dtype())));
+            }
+            let values = view
+                .data()
+                .chunks_exact(4)
+                .map(|chunk| f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
+                .collect::<Vec<f32>>();
+            if let Some(bad) = values.iter().find(|value| !value.is_finite()) {
+                return Err(invalid(format!("{tensor_name} contains the non-finite value {bad}")));
+            }
+            Ok((view.shape().to_vec(), values))
+        };
+
+        let mut layers = Vec::new();
+        let mut width: Option<usize> = None;
+        while tensors.names().iter().any(|tensor| **tensor == format!("layer{}.kernel", layers.len())) {
+            let index = layers.len();
+            let (kernel_shape, kernel) = read(&format!("layer{index}.kernel"))?;
+            let (bias_shape, bias) = read(&format!("layer{index}.bias"))?;
+            let [inputs, outputs] = kernel_shape[..] else {
+                return Err(shape_error(format!("layer{index}.kernel has shape {kernel_shape:?}; expected 2 dimensions")));
+            };
+            if bias_shape != [outputs] {
+                return Err(shape_error(format!("layer{index}.bias has shape {bias_shape:?}; expected [{outputs}]")));
+            }
+            if let Some(previous) = width.filter(|&previous| previous != inputs) {
+                return Err(shape_error(format!("layer{index} takes {inputs} inputs but the layer before gives {previous}")));
+            }
+            width = Some(outputs);
+            let kernel = Array2::from_shape_vec((inputs, outputs), kernel).map_err(|error| shape_error(error.to_string()))?;
+            let activation = if index < selu_layers { Activation::Selu } else { Activation::Linear };
+            layers.push(Dense { kernel, bias: Array1::from_vec(bias), activation });
+        }
+        if layers.is_empty() {
+            return Err(invalid("no tensor named layer0.kernel".into()));
+        }
+        if width != Some(1) {
+            return Err(shape_error(format!("the last layer has {} outputs; expected 1", width.unwrap_or(0))));
+        }
+        if selu_layers >= layers.len() {
+            return Err(shape_error(format!("{selu_layers} SELU layers declared but the network has only {} layers", layers.len())));
+        }
+        Ok(Network { name: name.to_string(), layers })
+    }
+
+    /// Number of inputs of the first layer.
+    pub fn inputs(&self) -> usize {
+        self.layers[0].kernel.nrows()
+    }
+
+    /// Evaluates the network on a batch, one row per point; returns one
+    /// output per row.
+    pub fn forward(&self, inputs: ArrayView2<'_, f32>) -> Array1<f32> {
+        let mut values = inputs.to_owned();
+        for layer in &self.layers {
+            let mut next = values.dot(&layer.kernel);
+            next += &layer.bias.view().insert_axis(Axis(0));
+            if layer.activation == Activation::Selu {
+                selu_in_place(&mut next);
+            }
+            values = next;
+        }
+        values.column(0).to_owned()
+    }
+
+    /// Evaluates the network in f64 arithmetic (slow). Tests use it to tell
+    /// how sensitive a point is to the rounding of the f32 evaluation.
+    pub fn forward_f64(&self, inputs: ArrayView2<'_, f32>) -> Array1<f64> {
+        let mut values = inputs.mapv(f64::from);
+        for layer in &self.layers {
+            let mut next = values.dot(&layer.kernel.mapv(f64::from));
+            next += &layer.bias.mapv(f64::from).view().insert_axis(Axis(0));
+            if layer.activation == Activation::Selu {
+                next.mapv_inplace(|x| if x > 0.0 { SELU_LAMBDA * x } else { SELU_LAMBDA * SELU_ALPHA * (x.exp() - 1.0) });
+            }
+            values = next;
+        }
+        values.column(0).to_owned()
+    }
+
+    /// Raw little-endian bytes of every tensor, by tensor name; used to check
+    /// that two network sets share no tensor.
+    pub fn tensor_bytes(&self) -> Vec<(String, Vec<u8>)> {
+        let mut tensors = Vec::new();
+        for (index, layer) in self.layers.iter().enumerate() {
+            let kernel: Vec<u8> = layer.kernel.iter().flat_map(|value| value.to_le_bytes()).collect();
+            let bias: Vec<u8> = layer.bias.iter().flat_map(|value| value.to_le_bytes()).collect();
+            tensors.push((format!("layer{index}.kernel"), kernel));
+            tensors.push((format!("layer{index}.bias"), bias));
+        }
+        tensors
+    }
+}
