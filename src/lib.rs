@@ -14,6 +14,7 @@ pub mod expr;
 pub mod input;
 pub mod manifest;
 pub mod network;
+pub mod output;
 pub mod pair;
 pub mod physics;
 pub mod pipeline;
@@ -21,3 +22,8 @@ pub mod predict;
 pub mod record;
 pub mod slha;
 pub mod spectrum;
+pub mod validate;
+pub mod xsection;
+
+/// Version of this crate, written into XSECTION blocks.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

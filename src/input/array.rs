@@ -89,11 +89,13 @@ pub fn parse_array(source: &str, text: &str, layout: Option<ArrayLayout>) -> Res
     Ok(rows
         .iter()
         .enumerate()
-        .map(|(row, (line, fields))| parse_row(source, row, *line, fields, &columns))
+        .map(|(row, (line, fields))| parse_array_row(source, row, *line, fields, &columns))
         .collect())
 }
 
-fn parse_row(source: &str, row: usize, line: usize, fields: &[&str], columns: &[Column]) -> Result<Point, InputError> {
+/// Parses one array row: `row` is its 0-based data-row index, `line` its
+/// 1-based line and `columns` the layout's columns.
+pub fn parse_array_row(source: &str, row: usize, line: usize, fields: &[&str], columns: &[Column]) -> Result<Point, InputError> {
     let location = Location::source(source).at_line(line);
     if fields.len() != columns.len() {
         return Err(InputError::new(location, InputErrorKind::ArrayColumns { expected: columns.len(), found: fields.len() }));
@@ -109,11 +111,12 @@ fn parse_row(source: &str, row: usize, line: usize, fields: &[&str], columns: &[
     Ok(Point::from_row(source, row, line, record))
 }
 
-fn infer_layout(source: &str, rows: &[(usize, Vec<&str>)]) -> Result<ArrayLayout, InputError> {
+/// Infers the layout of 14-column rows, given as (line, fields).
+pub fn infer_layout(source: &str, rows: &[(usize, Vec<&str>)]) -> Result<ArrayLayout, InputError> {
     let (mut chargino, mut neutralino) = (true, true);
     for (_, fields) in rows {
         let leading: Option<Vec<f64>> = fields.iter().take(4).map(|field| parse_number(field).ok()).collect();
-        // Rows with bad numbers are reported by parse_row; they do not vote.
+        // Rows with bad numbers are reported by parse_array_row; they do not vote.
         let Some(leading) = leading.filter(|values| values.len() == 4) else { continue };
         chargino &= is_unit(&leading[0..2]) && is_unit(&leading[2..4]);
         neutralino &= is_unit(&leading);

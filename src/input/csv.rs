@@ -87,7 +87,7 @@ impl CsvLayout {
 }
 
 /// True for a line that carries no data (blank or a `#` comment).
-pub(crate) fn is_blank_or_comment(line: &str) -> bool {
+pub fn is_blank_or_comment(line: &str) -> bool {
     let content = line.trim();
     content.is_empty() || content.starts_with('#')
 }

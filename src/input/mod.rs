@@ -6,8 +6,8 @@ mod array;
 mod csv;
 mod slha;
 
-pub use array::{parse_array, ArrayLayout};
-pub use csv::{parse_csv, CsvLayout};
+pub use array::{infer_layout, parse_array, parse_array_row, ArrayLayout};
+pub use csv::{is_blank_or_comment, parse_csv, CsvLayout};
 pub use slha::parse_slha;
 
 use serde::Serialize;
