@@ -1,0 +1,133 @@
+//! End-to-end tests of the `deepxs` binary with the DeepXS reference
+//! networks: the acceptance values, validation statistics, XSECTION
+//! writing and exit statuses.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::reference_dir;
+
+fn deepxs(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_deepxs")).args(arguments).output().expect("deepxs runs")
+}
+
+fn path_text(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let directory = std::env::temp_dir().join(format!("deepxs-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    directory
+}
+
+#[test]
+fn sample_1_c1c1_json_values() {
+    let Some(reference) = reference_dir("cli sample_1") else { return };
+    let weights = path_text(&reference.join("deepxs/networks"));
+    let sample = path_text(&reference.join("slha/sample_1.spc"));
+    let output = deepxs(&["predict", "--weights", &weights, &sample, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let c1c1 = &json[0]["pairs"][0];
+    assert_eq!(c1c1["pair"], "c1c1");
+    for (field, expected) in [("lo_pb", 1.04018), ("k", 1.28811), ("nlo_pb", 1.33987)] {
+        let value = c1c1[field].as_f64().expect("number");
+        assert!((value / expected - 1.0).abs() <= 1e-5, "{field}: {value} vs {expected}");
+    }
+    let codes: Vec<&str> = c1c1["warnings"].as_array().expect("warnings").iter().map(|w| w["code"].as_str().unwrap_or("")).collect();
+    assert!(codes.contains(&"neutralino_not_lsp"), "sample_1 has a 91 GeV stau LSP: {codes:?}");
+}
+
+fn validation_line(stdout: &str, pair: &str) -> Vec<f64> {
+    let line = stdout.lines().find(|line| line.starts_with(pair) && line.contains("σ ≥ σ_exp")).expect("statistics line");
+    line.split_whitespace().filter_map(|field| field.parse().ok()).collect()
+}
+
+#[test]
+fn validate_reproduces_deepxs_table() {
+    let Some(reference) = reference_dir("cli validate") else { return };
+    let weights = path_text(&reference.join("deepxs/networks"));
+    // DeepXS's own statistics for σ ≥ σ_exp: n, MAPE, 68.27/95.45/99.73 % bands, max (percent).
+    let cases = [
+        ("c1c1", "c1c1_test.csv", [4478.0, 0.091, 0.081, 0.335, 1.098, 3.13]),
+        ("n2n2", "n2n2_test.csv", [1081.0, 0.416, 0.281, 1.717, 8.743, 11.55]),
+    ];
+    for (pair, file, expected) in cases {
+        let truth = path_text(&reference.join("deepxs/testsets").join(file));
+        let output = deepxs(&["validate", "--weights", &weights, "--truth", &truth, "--pairs", pair]);
+        assert_eq!(output.status.code(), Some(0));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let values = validation_line(&stdout, pair);
+        assert_eq!(values[0], expected[0], "{pair} count");
+        for (index, name) in ["MAPE", "68.27 %", "95.45 %", "99.73 %", "max"].iter().enumerate() {
+            let (value, wanted) = (values[index + 1], expected[index + 1]);
+            assert!((value - wanted).abs() <= 0.0051, "{pair} {name}: {value} vs {wanted}");
+        }
+    }
+}
+
+#[test]
+fn write_xsection_twice_keeps_one_block() {
+    let Some(reference) = reference_dir("cli write-xsection") else { return };
+    let weights = path_text(&reference.join("deepxs/networks"));
+    let directory = scratch_dir("xsection");
+    let file = directory.join("sample_1.spc");
+    // Written anew, because a copy would keep the read-only mode of the reference file.
+    std::fs::write(&file, std::fs::read(reference.join("slha/sample_1.spc")).expect("readable")).expect("write sample");
+    let original = std::fs::read_to_string(&file).expect("readable");
+    for _ in 0..2 {
+        let output = deepxs(&["predict", "--weights", &weights, "--write-xsection", &path_text(&file), "--format", "csv"]);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let written = std::fs::read_to_string(&file).expect("readable");
+    assert!(written.starts_with(&original), "bytes before the appended blocks are unchanged");
+    assert_eq!(written.matches("XSECTION").count(), 4, "one block per pair");
+    assert_eq!(written.matches("deepxs ").count(), 8, "one LO and one NLO line per pair");
+    assert!(written.contains("XSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  0  0  0    1.04018E+00  deepxs"));
+    assert!(written.contains("  0  1  0  0  0  0    1.33987E+00  deepxs"));
+    // The file stays readable SLHA with the same inputs.
+    let output = deepxs(&["predict", "--weights", &weights, &path_text(&file), "--format", "csv", "--pairs", "c1c1"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains(",0,c1c1,1.04018"));
+
+    // A read-only file is rejected and left alone.
+    let read_only = directory.join("read_only.spc");
+    std::fs::write(&read_only, &original).expect("write");
+    let mut permissions = std::fs::metadata(&read_only).expect("metadata").permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&read_only, permissions).expect("chmod");
+    let output = deepxs(&["predict", "--weights", &weights, "--write-xsection", &path_text(&read_only), "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("the file is read-only"));
+    assert_eq!(std::fs::read_to_string(&read_only).expect("readable"), original);
+    let _ = std::fs::remove_dir_all(directory);
+}
+
+#[test]
+fn mixed_batch_reports_good_files_and_exits_1() {
+    let Some(reference) = reference_dir("cli mixed batch") else { return };
+    let weights = path_text(&reference.join("deepxs/networks"));
+    let directory = scratch_dir("mixed");
+    let broken = directory.join("broken.slha");
+    std::fs::write(&broken, "BLOCK MASS\n 1000024 abc\n").expect("write");
+    let sample = path_text(&reference.join("slha/sample_2.spc"));
+    let output = deepxs(&["predict", "--weights", &weights, &path_text(&broken), &sample, "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stdout.lines().filter(|line| line.contains("sample_2.spc")).count(), 4, "{stdout}");
+    assert!(stderr.contains("broken.slha:2: MASS, key 1000024: invalid number 'abc'"), "{stderr}");
+    let _ = std::fs::remove_dir_all(directory);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(deepxs(&["predict"]).status.code(), Some(2));
+    assert_eq!(deepxs(&["predict", "--pairs", "x1x1", "-"]).status.code(), Some(2));
+    let output = deepxs(&["predict", "--weights", "/nonexistent-deepxs-weights", "x.slha"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("manifest.json"));
+}
