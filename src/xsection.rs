@@ -54,8 +54,12 @@ pub fn format_blocks(values: &[XsectionValue], version: &str) -> String {
     text
 }
 
-fn group(values: &[XsectionValue]) -> Vec<(([i64; 2], f64), Vec<(u8, f64)>)> {
-    let mut groups: Vec<(([i64; 2], f64), Vec<(u8, f64)>)> = Vec::new();
+/// Values of one XSECTION block: (final state, √s in GeV) and its
+/// (QCD order, σ in pb) lines.
+type BlockGroup = (([i64; 2], f64), Vec<(u8, f64)>);
+
+fn group(values: &[XsectionValue]) -> Vec<BlockGroup> {
+    let mut groups: Vec<BlockGroup> = Vec::new();
     for value in values {
         let key = (value.pdg, value.sqrts_gev);
         match groups.iter_mut().find(|(existing, _)| *existing == key) {
