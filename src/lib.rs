@@ -2,7 +2,7 @@
 //! production at the LHC, following the DeepXS method (Otten, Rolbiecki,
 //! Caron et al., Eur. Phys. J. C 80 (2020) 12).
 //!
-//! The core does no I/O, so it runs natively and as WebAssembly:
+//! The core does no I/O, so it runs natively and as WebAssembly.
 //! [`input::read_input`] turns the bytes of an SLHA, CSV or array file into
 //! points, [`pipeline::WeightSet`] loads a network set from a manifest,
 //! [`predict::predict`] computes a batch, and [`output`] formats results.

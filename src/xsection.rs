@@ -36,7 +36,7 @@ pub fn format_fortran(value: f64, digits: usize) -> String {
     }
 }
 
-/// One header plus its value lines, as they would be written.
+/// Formats one header and its value lines.
 fn format_block(pdg: [i64; 2], sqrts_gev: f64, lines: &[(u8, f64)], version: &str, newline: &str) -> String {
     let mut block = format!("XSECTION  {}  2212 2212 2 {} {}{newline}", format_fortran(sqrts_gev, 2), pdg[0], pdg[1]);
     for &(order, sigma_pb) in lines {
@@ -73,7 +73,7 @@ fn group(values: &[XsectionValue]) -> Vec<BlockGroup> {
     groups
 }
 
-/// The header fields of an XSECTION line: √s and the final state.
+/// Reads √s and the final state from an XSECTION header line.
 fn parse_header(line: &str) -> Option<(f64, [i64; 2])> {
     let content = line.split('#').next()?;
     let fields: Vec<&str> = content.split_whitespace().collect();
@@ -87,8 +87,8 @@ fn parse_header(line: &str) -> Option<(f64, [i64; 2])> {
     Some((sqrts, [fields[5].parse().ok()?, fields[6].parse().ok()?]))
 }
 
-/// The QCD order of a value line written by deepxs, or `None` for a line
-/// of another program.
+/// Reads the QCD order of a value line written by deepxs; returns `None`
+/// for a line of another program.
 fn own_line_order(line: &str) -> Option<u8> {
     let content = line.split('#').next()?;
     let fields: Vec<&str> = content.split_whitespace().collect();
@@ -106,8 +106,8 @@ fn same_sqrts(a: f64, b: f64) -> bool {
 /// Appends XSECTION blocks for `values` to an SLHA text.
 ///
 /// A value line that deepxs wrote earlier for the same final state, √s and
-/// QCD order is removed, so repeated runs leave one line per pair and order;
-/// an earlier deepxs line of another order for the same final state moves
+/// QCD order is removed, so repeated runs leave one line per pair and order.
+/// An earlier deepxs line of another order for the same final state moves
 /// into the new block. Lines of other programs, and every byte outside the
 /// removed lines and the appended blocks, stay as they were. The file's line
 /// ending (LF or CRLF) is kept.

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// Replaces the contents of `path` with `text` atomically: the text goes to
+/// Replaces the contents of `path` with `text` atomically. The text goes to
 /// a temporary file in the same directory, which takes the original's
-/// permissions and is then renamed over it, so readers and concurrent runs
-/// see either the old or the new file, never a partial one. A symbolic link
+/// permissions and is then renamed over it. Readers and concurrent runs
+/// therefore see either the old or the new file, never a partial one. A symbolic link
 /// is followed and its target replaced. Read-only files are rejected.
 pub fn replace_file(path: &Path, text: &str) -> Result<(), String> {
     let target: PathBuf = fs::canonicalize(path)

@@ -25,7 +25,7 @@ pub enum InputSource {
 }
 
 impl InputSource {
-    /// The name used in messages and in the `source` output column.
+    /// Returns the name used in messages and in the `source` output column.
     pub fn name(&self) -> String {
         match self {
             InputSource::File(path) => path.display().to_string(),
@@ -85,7 +85,7 @@ struct LineReader {
 }
 
 impl LineReader {
-    /// The next line without its line end, or `None` at the end of input.
+    /// Reads the next line without its line end; returns `None` at the end of input.
     fn next_line(&mut self) -> Result<Option<String>, InputError> {
         let mut buffer = Vec::new();
         let read = self.reader.read_until(b'\n', &mut buffer).map_err(|error| self.io_error(error))?;

@@ -23,7 +23,7 @@ pub enum ArrayLayout {
 }
 
 impl ArrayLayout {
-    /// The columns of this layout, in file order.
+    /// Returns the columns of this layout, in file order.
     pub fn columns(self) -> Vec<Column> {
         let mut columns = match self {
             ArrayLayout::Full => return COLUMNS.to_vec(),
@@ -36,8 +36,8 @@ impl ArrayLayout {
     }
 }
 
-/// Tolerance on the norm of a mixing row when inferring a 14-column layout;
-/// files print 9 or more significant digits, so 1e-3 separates a unit
+/// Tolerance on the norm of a mixing row when inferring a 14-column layout.
+/// Files print 9 or more significant digits, so 1e-3 separates a unit
 /// vector from a chance match with room to spare.
 const UNIT_NORM_TOLERANCE: f64 = 1.0e-3;
 
@@ -45,9 +45,9 @@ fn is_unit(components: &[f64]) -> bool {
     (components.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < UNIT_NORM_TOLERANCE
 }
 
-/// Parses an array file. `layout` fixes the layout of 14-column files;
-/// without it the layout is inferred: chargino rows have unit (U11, U12) and
-/// (V11, V12), neutralino rows a unit (N21 … N24).
+/// Parses an array file. `layout` fixes the layout of 14-column files.
+/// Without it the layout is inferred, because chargino rows have unit
+/// vectors (U11, U12) and (V11, V12) and neutralino rows a unit (N21 … N24).
 pub fn parse_array(source: &str, text: &str, layout: Option<ArrayLayout>) -> Result<Vec<Result<Point, InputError>>, InputError> {
     let mut rows: Vec<(usize, Vec<&str>)> = Vec::new();
     for (index, line) in text.split('\n').enumerate() {

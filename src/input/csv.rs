@@ -48,7 +48,7 @@ impl CsvLayout {
         Ok(CsvLayout { source: source.to_string(), columns })
     }
 
-    /// The canonical columns present in the header.
+    /// Returns the canonical columns present in the header.
     pub fn present_columns(&self) -> Vec<Column> {
         self.columns.iter().flatten().copied().collect()
     }

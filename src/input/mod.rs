@@ -1,6 +1,6 @@
 //! Input formats: SLHA spectrum files, CSV tables with canonical columns and
 //! the whitespace-separated array files of DeepXS. Each is turned into
-//! [`Point`]s; formats are told apart by content, see [`detect_format`].
+//! [`Point`]s, and [`detect_format`] recognises the format by content.
 
 mod array;
 mod csv;
@@ -25,8 +25,8 @@ pub const MAX_MASS_GEV: f64 = 1.0e6;
 /// the last printed digit of an orthogonal matrix.
 pub const MAX_MIXING_ELEMENT: f64 = 1.0 + 1.0e-5;
 
-/// One point to predict: the network inputs and what else the input file
-/// tells about the spectrum.
+/// One point to predict: the network inputs and the other spectrum data of
+/// the input file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Point {
     /// File name or label of the input.
@@ -48,7 +48,7 @@ pub struct Point {
 }
 
 impl Point {
-    /// A point from a tabular row.
+    /// Creates a point from a tabular row.
     pub fn from_row(source: &str, row: usize, line: usize, record: InputRecord) -> Self {
         Point {
             source: source.to_string(),
@@ -62,7 +62,7 @@ impl Point {
     }
 }
 
-/// Format of an input, as told apart by [`detect_format`].
+/// Format of an input, as recognised by [`detect_format`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
     Slha,
