@@ -125,6 +125,8 @@ pub fn infer_layout(source: &str, rows: &[(usize, Vec<&str>)]) -> Result<ArrayLa
     match (chargino, neutralino) {
         (true, false) => Ok(ArrayLayout::Chargino),
         (false, true) => Ok(ArrayLayout::Neutralino),
+        // Both fit only for rows of bad numbers, which do not vote: the
+        // squared sums of the four leading values differ (2 against 1).
         (true, true) => Err(InputError::new(location, InputErrorKind::AmbiguousLayout {
             reason: "14-column array rows fit both the χ̃⁺₁χ̃⁻₁ layout (U11 U12 V11 V12 …) and the χ̃⁰₂χ̃⁰₂ layout (N21 … N24 …); select one with --pairs c1c1 or --pairs n2n2".into(),
         })),
