@@ -45,8 +45,12 @@ fn exp_non_positive(x: f32) -> f32 {
     const LOG2_E: f32 = std::f32::consts::LOG2_E;
     const LN2_HIGH: f32 = 0.693_359_4;
     const LN2_LOW: f32 = -2.121_944_4e-4;
+    // Adding and subtracting 1.5·2²³ rounds to the nearest integer without
+    // a call to `floorf`, which the baseline x86-64 target lacks as an
+    // instruction and which would stop vectorisation.
+    const ROUNDING: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 0.0);
-    let n = (x * LOG2_E + 0.5).floor();
+    let n = (x * LOG2_E + ROUNDING) - ROUNDING;
     let r = x - n * LN2_HIGH - n * LN2_LOW;
     let r2 = r * r;
     let polynomial = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
@@ -58,18 +62,42 @@ fn exp_non_positive(x: f32) -> f32 {
     mantissa * scale
 }
 
-/// SELU applied in place.
-pub fn selu_in_place(values: &mut Array2<f32>) {
+#[inline(always)]
+fn selu_slice(values: &mut [f32]) {
     let alpha = SELU_ALPHA as f32;
     let lambda = SELU_LAMBDA as f32;
-    let apply = |x: f32| {
-        let negative = lambda * alpha * (exp_non_positive(x) - 1.0);
-        if x > 0.0 { lambda * x } else { negative }
-    };
-    match values.as_slice_mut() {
-        Some(slice) => slice.iter_mut().for_each(|x| *x = apply(*x)),
-        None => values.mapv_inplace(apply),
+    for x in values.iter_mut() {
+        let negative = lambda * alpha * (exp_non_positive(*x) - 1.0);
+        *x = if *x > 0.0 { lambda * *x } else { negative };
     }
+}
+
+/// The SELU loop compiled for AVX2 and FMA, twice as wide as the SSE2
+/// baseline of x86-64 builds.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn selu_slice_avx2(values: &mut [f32]) {
+    selu_slice(values);
+}
+
+/// SELU applied in place.
+pub fn selu_in_place(values: &mut Array2<f32>) {
+    let Some(slice) = values.as_slice_mut() else {
+        let alpha = SELU_ALPHA as f32;
+        let lambda = SELU_LAMBDA as f32;
+        values.mapv_inplace(|x| if x > 0.0 { lambda * x } else { lambda * alpha * (exp_non_positive(x) - 1.0) });
+        return;
+    };
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: both features were detected on this CPU just above.
+        unsafe { selu_slice_avx2(slice) };
+        return;
+    }
+    selu_slice(slice);
 }
 
 impl Network {
