@@ -1,44 +1,81 @@
-//! Times the pieces of a c1c1 prediction on one core (process CPU time),
-//! to see where the evaluation spends its time. Needs the reference data.
-use std::time::Instant;
+//! Prints where a c1c1 prediction spends its time on one core, in process
+//! CPU seconds, so the figures stay meaningful on a loaded machine where
+//! wall-clock benchmarks are not. Needs the reference networks in
+//! `../shared` (or `DEEPXS_SHARED`).
+//!
+//! Run: `cargo run --release --example forward_timing`
+
+use std::path::PathBuf;
+
 use deepxs::input::{read_input, Point};
+use deepxs::network::selu_in_place;
 use deepxs::pair::Pair;
 use deepxs::pipeline::WeightSet;
 use deepxs::predict::{predict, Order};
 
+/// User plus system CPU time of this process in seconds (Linux only; the
+/// kernel counts in ticks of 10 ms).
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    ticks / 100.0
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|value| value.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn main() {
-    let reference = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
+    let shared = std::env::var_os("DEEPXS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let reference = shared.join("reference");
     let directory = reference.join("deepxs/networks");
-    let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("manifest");
-    let weights = WeightSet::load(&manifest, &mut |name| std::fs::read(directory.join(format!("{name}.safetensors"))).map_err(|e| e.to_string())).expect("load");
-    let bytes = std::fs::read(reference.join("deepxs/testsets/c1c1_test.csv")).expect("test set");
-    let rows: Vec<Point> = read_input("c1c1", &bytes, Default::default()).expect("parses").rows.into_iter().map(|r| r.expect("valid")).collect();
-    let batch: Vec<Point> = rows.iter().cycle().take(20_480).cloned().collect();
-    let pipeline = weights.pipeline(Pair::C1c1).expect("c1c1");
-    let records: Vec<_> = batch.iter().map(|p| p.record).collect();
-    let (wall, cpu) = (Instant::now(), cpu_seconds());
-    for chunk in records.chunks(2048) { std::hint::black_box(pipeline.lo.feature_matrix(chunk)); }
-    println!("features: {:.3} s cpu, {:?} wall", cpu_seconds() - cpu, wall.elapsed());
-    let features = pipeline.lo.feature_matrix(&records[..2048]);
-    let (wall, cpu) = (Instant::now(), cpu_seconds());
-    for _ in 0..100 { std::hint::black_box(pipeline.lo.general.members[0].forward(features.view())); }
-    println!("LO forward x100: {:.3} s cpu, {:?} wall", cpu_seconds() - cpu, wall.elapsed());
+    let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("reference manifest is readable");
+    let weights = WeightSet::load(&manifest, &mut |name| {
+        std::fs::read(directory.join(format!("{name}.safetensors"))).map_err(|error| error.to_string())
+    })
+    .expect("reference networks load");
+
+    let bytes = std::fs::read(reference.join("deepxs/testsets/c1c1_test.csv")).expect("test set is readable");
+    let rows: Vec<Point> = read_input("c1c1_test.csv", &bytes, Default::default())
+        .expect("test set parses")
+        .rows
+        .into_iter()
+        .map(|row| row.expect("valid row"))
+        .collect();
+    let points: Vec<Point> = rows.iter().cycle().take(204_800).cloned().collect();
+    let pipeline = weights.pipeline(Pair::C1c1).expect("c1c1 pipeline");
+    let chunk: Vec<_> = points[..2048].iter().map(|point| point.record).collect();
+
+    let start = cpu_seconds();
+    let features = pipeline.lo.feature_matrix(&chunk);
+    for _ in 0..100 {
+        std::hint::black_box(pipeline.lo.general.members[0].forward(features.view()));
+    }
+    let lo_seconds = cpu_seconds() - start;
+
+    let start = cpu_seconds();
+    let features = pipeline.k.feature_matrix(&chunk);
+    for _ in 0..100 {
+        std::hint::black_box(pipeline.k.general.members[0].forward(features.view()));
+    }
+    let k_seconds = cpu_seconds() - start;
+
     let mut hidden = ndarray::Array2::<f32>::from_shape_fn((2048, 100), |(i, j)| ((i * 7 + j * 13) % 200) as f32 / 50.0 - 2.0);
-    let (wall, cpu) = (Instant::now(), cpu_seconds());
-    for _ in 0..700 { deepxs::network::selu_in_place(&mut hidden); hidden.mapv_inplace(|v| v - 0.5); }
-    println!("SELU 70 x (2048 x 100) x 10: {:.3} s cpu, {:?} wall", cpu_seconds() - cpu, wall.elapsed());
-    let features = pipeline.k.feature_matrix(&records[..2048]);
-    let (wall, cpu) = (Instant::now(), cpu_seconds());
-    for _ in 0..10 { std::hint::black_box(pipeline.k.general.members[0].forward(features.view())); }
-    println!("K forward: {:.3} s cpu, {:?} wall", cpu_seconds() - cpu, wall.elapsed());
-    let (wall, cpu) = (Instant::now(), cpu_seconds());
-    for chunk in batch.chunks(2048) { std::hint::black_box(predict(&weights, chunk, &[Pair::C1c1], Order::Both)); }
-    println!("predict total: {:.3} s cpu, {:?} wall for {} points", cpu_seconds() - cpu, wall.elapsed(), batch.len());
+    let start = cpu_seconds();
+    for _ in 0..400 {
+        selu_in_place(&mut hidden);
+    }
+    let selu_seconds = cpu_seconds() - start;
+
+    let start = cpu_seconds();
+    for batch in points.chunks(2048) {
+        std::hint::black_box(predict(&weights, batch, &[Pair::C1c1], Order::Both));
+    }
+    let total_seconds = cpu_seconds() - start;
+
+    let count = points.len() as f64;
+    println!("LO network forward:   {:.2} µs per point", lo_seconds / count * 1e6);
+    println!("K network forward:    {:.2} µs per point", k_seconds / count * 1e6);
+    println!("SELU:                 {:.2} ns per activation", selu_seconds / (400.0 * 2048.0 * 100.0) * 1e9);
+    println!("predict c1c1 LO+K+NLO: {:.2} µs per point, {:.0} points/s per core", total_seconds / count * 1e6, count / total_seconds);
 }
