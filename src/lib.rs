@@ -4,3 +4,6 @@
 
 pub mod physics;
 pub mod spectrum;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli_lo;

@@ -206,3 +206,25 @@ fn lo_matches_reference_rows() {
         100.0 * degenerate.mean_signed()
     );
 }
+
+#[test]
+fn lo_quadrature_converged() {
+    // The default rules against 96 × 96 points on every fifth reference row.
+    let Some(shared) = shared_dir() else { return };
+    let prospino = shared.join("reference/prospino");
+    let pdf = load_pdf(&shared);
+    let engine = LoEngine::new(&pdf, 13000.0).unwrap();
+    let fine = LoEngine::new(&pdf, 13000.0).unwrap().with_points(96, 96);
+    let rows = read_rows(&prospino.join("lo.csv"), "lo.csv");
+    let mut worst: f64 = 0.0;
+    for row in rows.iter().step_by(5) {
+        let spectrum = read_reference_slha(&prospino.join("slha").join(&row.file));
+        let pair = Pair::parse(&row.pair).unwrap();
+        let coarse = engine.cross_section(&spectrum, pair).unwrap();
+        let reference = fine.cross_section(&spectrum, pair).unwrap();
+        worst = worst.max((coarse.lo_pb / reference.lo_pb - 1.0).abs());
+        worst = worst.max((coarse.lo_degenerate_pb / reference.lo_degenerate_pb - 1.0).abs());
+    }
+    println!("max relative quadrature error: {worst:e}");
+    assert!(worst <= 1e-4, "quadrature error {worst:e} exceeds 1e-4");
+}
