@@ -1,6 +1,6 @@
 //! The `lo` subcommand: exact leading-order cross sections for spectrum files.
 //!
-//! The main binary owns argument parsing and the spectrum readers; it passes
+//! The main binary owns argument parsing and the spectrum readers. It passes
 //! [`LoArgs`] and a function that turns one input file into spectra.
 
 use std::fmt::Write as _;
@@ -214,15 +214,28 @@ fn format_slha(rows: &[OutputRow], sqrt_s_gev: f64) -> String {
         let (pdg_a, pdg_b) = row.result.pair.pdg_codes();
         let _ = writeln!(
             out,
-            "XSECTION  {sqrt_s_gev:.6E}  2212 2212  2  {pdg_a} {pdg_b}   # {}",
+            "XSECTION  {}  2212 2212  2  {pdg_a} {pdg_b}   # {}",
+            slha_number(sqrt_s_gev),
             row.result.pair
         );
         let _ = writeln!(
             out,
-            "  0  0  0  0  0  0  {:.6E}  deepxs-lo {}",
-            row.result.lo_pb,
+            "  0  0  0  0  0  0  {}  deepxs-lo {}",
+            slha_number(row.result.lo_pb),
             env!("CARGO_PKG_VERSION")
         );
     }
     out
+}
+
+/// Formats a number the way SLHA files write them, e.g. `1.300000E+04`.
+fn slha_number(value: f64) -> String {
+    let text = format!("{value:.6E}");
+    match text.split_once('E') {
+        Some((mantissa, exponent)) => {
+            let exponent: i32 = exponent.parse().unwrap_or(0);
+            format!("{mantissa}E{}{:02}", if exponent < 0 { '-' } else { '+' }, exponent.abs())
+        }
+        None => text,
+    }
 }

@@ -65,10 +65,10 @@ pub struct PartonicProcess {
 }
 
 impl PartonicProcess {
-    /// Builds the process q q̄′ → pair for the quark `quark`:
-    /// q q̄ for neutral pairs and chargino pairs, and for neutralino–chargino
-    /// pairs the up-type quark of the doublet (u d̄ or c s̄ for χ̃⁺; the χ̃⁻
-    /// channel d ū, s c̄ is its CP conjugate with the same cross section).
+    /// Builds the process q q̄′ → pair for the quark `quark`. Neutral and
+    /// chargino pairs use q q̄. Neutralino–chargino pairs use the up-type quark
+    /// of the doublet (u d̄ or c s̄ for χ̃⁺), and the χ̃⁻ channel (d ū, s c̄) is
+    /// its CP conjugate with the same partonic cross section.
     /// `squark_mass_gev` uses the order of [`crate::spectrum::SQUARK_PDG`].
     pub fn new(mixing: &GauginoMixing, pair: Pair, quark: Quark, squark_mass_gev: &[f64; 8]) -> Self {
         let sin2_w = sin2_theta_w();
