@@ -2,8 +2,9 @@
 //! iteration, with the CTEQ6L1 grid from the shared reference data when it is
 //! present and a generated grid of the same size otherwise.
 //!
-//! Run with `cargo bench --bench lo`; the target is ≤ 100 µs per pair and point
-//! on one core.
+//! Run with `cargo bench --bench lo`. The target is ≤ 100 µs per pair and
+//! point on one core. Criterion reports wall time, which overstates the
+//! cost on a machine shared with other jobs.
 
 use std::path::Path;
 
@@ -26,7 +27,7 @@ fn load_pdf() -> PdfSet {
     PdfSet::from_lhapdf_strings("Format: lhagrid1\n", &generated_grid(), "generated.dat").expect("valid generated grid")
 }
 
-/// A smooth grid with the knot counts of CTEQ6L1 (381 x, 160 Q).
+/// Builds a smooth grid with the knot counts of CTEQ6L1 (381 x, 160 Q).
 fn generated_grid() -> String {
     let xs: Vec<f64> = (0..381).map(|i| 1e-6 * 1e6_f64.powf(i as f64 / 380.0)).collect();
     let qs: Vec<f64> = (0..160).map(|i| 1.3 * (1e4_f64 / 1.3).powf(i as f64 / 159.0)).collect();
@@ -42,7 +43,8 @@ fn generated_grid() -> String {
     text + "---\n"
 }
 
-/// A mixed spectrum with light electroweakinos and squarks near 1.5–2 TeV.
+/// Returns a mixed spectrum with the lightest electroweakinos near 375 GeV
+/// and squarks at 1.9–3.6 TeV.
 fn spectrum() -> Spectrum {
     Spectrum {
         neutralino_mass_gev: [372.4, -377.1, 1848.1, 3494.1],

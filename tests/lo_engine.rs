@@ -166,6 +166,12 @@ fn invalid_inputs_rejected() {
     assert!(matches!(engine.cross_section(&bad, Pair::CharginoPair(0, 0)), Err(LoError::NonFiniteMass { .. })));
     let mut bad = spectrum();
     bad.umix[0][1] = f64::INFINITY;
+    let mut massless = spectrum();
+    massless.neutralino_mass_gev[0] = 0.0;
+    assert!(matches!(
+        engine.cross_section(&massless, Pair::NeutralinoNeutralino(0, 0)),
+        Err(LoError::ZeroMass { .. })
+    ));
     let results = engine.batch(&[spectrum(), bad], &[Pair::CharginoPair(0, 0)]);
     assert!(results[0].is_ok());
     assert!(matches!(results[1], Err(LoError::NonFiniteMixing { .. })));
