@@ -1,5 +1,5 @@
 //! Tree-level spectra from soft parameters: diagonalisation identities and
-//! cases with closed-form answers.
+//! cases with closed-form results.
 
 use deepxs::physics::couplings::{W_MASS_GEV, Z_MASS_GEV};
 use deepxs::physics::treelevel::{

@@ -59,12 +59,12 @@ impl Quark {
         }
     }
 
-    /// Whether the quark is up-type (u, c).
+    /// Returns whether the quark is up-type (u, c).
     pub fn is_up_type(self) -> bool {
         matches!(self, Quark::Up | Quark::Charm)
     }
 
-    /// The SU(2) partner of the same generation (u ↔ d, c ↔ s).
+    /// Returns the SU(2) partner of the same generation (u ↔ d, c ↔ s).
     pub fn partner(self) -> Quark {
         match self {
             Quark::Down => Quark::Up,
