@@ -29,5 +29,10 @@ pub mod spectrum;
 pub mod validate;
 pub mod xsection;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod atomic_write;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli_lo;
+
 /// Version of this crate, written into XSECTION blocks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

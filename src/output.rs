@@ -156,7 +156,7 @@ pub fn slha(predictions: &[PointPrediction], order: Order) -> String {
     let mut text = String::new();
     for point in predictions {
         text.push_str(&format!("# {} row {}\n", point.source, point.row));
-        text.push_str(&format_blocks(&xsection_values(point, order), crate::VERSION));
+        text.push_str(&format_blocks(&xsection_values(point, order), crate::xsection::PROGRAM, crate::VERSION));
     }
     text
 }

@@ -7,8 +7,12 @@
 //! deepxs writes scale scheme 0, QCD order 0 (LO) or 1 (NLO), and zeros for
 //! the rest, with its own name as the code.
 
-/// The program name written in the code field of each XSECTION line.
+/// Code name of the network predictions in XSECTION lines.
 pub const PROGRAM: &str = "deepxs";
+
+/// Code name of the exact LO calculation in XSECTION lines, kept apart from
+/// the network values so that both can stand in one file.
+pub const PROGRAM_EXACT_LO: &str = "deepxs-lo";
 
 /// One cross section for an XSECTION block.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,19 +41,20 @@ pub fn format_fortran(value: f64, digits: usize) -> String {
 }
 
 /// Formats one header and its value lines.
-fn format_block(pdg: [i64; 2], sqrts_gev: f64, lines: &[(u8, f64)], version: &str, newline: &str) -> String {
+fn format_block(pdg: [i64; 2], sqrts_gev: f64, lines: &[(u8, f64)], program: &str, version: &str, newline: &str) -> String {
     let mut block = format!("XSECTION  {}  2212 2212 2 {} {}{newline}", format_fortran(sqrts_gev, 2), pdg[0], pdg[1]);
     for &(order, sigma_pb) in lines {
-        block.push_str(&format!("  0  {order}  0  0  0  0    {}  {PROGRAM} {version}{newline}", format_fortran(sigma_pb, 5)));
+        block.push_str(&format!("  0  {order}  0  0  0  0    {}  {program} {version}{newline}", format_fortran(sigma_pb, 5)));
     }
     block
 }
 
-/// Formats values as XSECTION blocks, one block per final state and √s.
-pub fn format_blocks(values: &[XsectionValue], version: &str) -> String {
+/// Formats values as XSECTION blocks, one block per final state and √s,
+/// with `program` as the code name.
+pub fn format_blocks(values: &[XsectionValue], program: &str, version: &str) -> String {
     let mut text = String::new();
     for (key, lines) in group(values) {
-        text.push_str(&format_block(key.0, key.1, &lines, version, "\n"));
+        text.push_str(&format_block(key.0, key.1, &lines, program, version, "\n"));
     }
     text
 }
@@ -87,12 +92,12 @@ fn parse_header(line: &str) -> Option<(f64, [i64; 2])> {
     Some((sqrts, [fields[5].parse().ok()?, fields[6].parse().ok()?]))
 }
 
-/// Reads the QCD order of a value line written by deepxs; returns `None`
+/// Reads the QCD order of a value line written by `program`; returns `None`
 /// for a line of another program.
-fn own_line_order(line: &str) -> Option<u8> {
+fn own_line_order(line: &str, program: &str) -> Option<u8> {
     let content = line.split('#').next()?;
     let fields: Vec<&str> = content.split_whitespace().collect();
-    if fields.len() >= 8 && fields[7] == PROGRAM {
+    if fields.len() >= 8 && fields[7] == program {
         fields[1].parse().ok()
     } else {
         None
@@ -103,15 +108,16 @@ fn same_sqrts(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs())
 }
 
-/// Appends XSECTION blocks for `values` to an SLHA text.
+/// Appends XSECTION blocks for `values` to an SLHA text, with `program` as
+/// the code name of each line.
 ///
-/// A value line that deepxs wrote earlier for the same final state, √s and
+/// A value line that the same program wrote earlier for the same final state, √s and
 /// QCD order is removed, so repeated runs leave one line per pair and order.
-/// An earlier deepxs line of another order for the same final state moves
+/// An earlier line of that program of another order for the same final state moves
 /// into the new block. Lines of other programs, and every byte outside the
 /// removed lines and the appended blocks, stay as they were. The file's line
 /// ending (LF or CRLF) is kept.
-pub fn append_to_slha(text: &str, values: &[XsectionValue], version: &str) -> String {
+pub fn append_to_slha(text: &str, values: &[XsectionValue], program: &str, version: &str) -> String {
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut groups = group(values);
 
@@ -136,7 +142,7 @@ pub fn append_to_slha(text: &str, values: &[XsectionValue], version: &str) -> St
         if let Some((_, new_lines)) = groups.iter_mut().find(|((group_pdg, group_sqrts), _)| *group_pdg == pdg && same_sqrts(*group_sqrts, sqrts)) {
             let mut remaining_values = 0;
             for line_index in header + 1..end {
-                match own_line_order(lines[line_index]) {
+                match own_line_order(lines[line_index], program) {
                     Some(order) => {
                         keep[line_index] = false;
                         if !new_lines.iter().any(|&(new_order, _)| new_order == order) {
@@ -174,7 +180,7 @@ pub fn append_to_slha(text: &str, values: &[XsectionValue], version: &str) -> St
     }
     for ((pdg, sqrts), mut lines) in groups {
         lines.sort_by_key(|&(order, _)| order);
-        output.push_str(&format_block(pdg, sqrts, &lines, version, newline));
+        output.push_str(&format_block(pdg, sqrts, &lines, program, version, newline));
     }
     output
 }
@@ -198,7 +204,7 @@ mod tests {
 
     #[test]
     fn block_layout() {
-        let text = append_to_slha("BLOCK MASS\n 1000024 1.0E+02\n", &[value(0, 1.04018), value(1, 1.33987)], "0.1.0");
+        let text = append_to_slha("BLOCK MASS\n 1000024 1.0E+02\n", &[value(0, 1.04018), value(1, 1.33987)], PROGRAM, "0.1.0");
         assert_eq!(
             text,
             "BLOCK MASS\n 1000024 1.0E+02\nXSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  0  0  0    1.04018E+00  deepxs 0.1.0\n  0  1  0  0  0  0    1.33987E+00  deepxs 0.1.0\n"
@@ -208,13 +214,13 @@ mod tests {
     #[test]
     fn rewriting_replaces_own_lines_only() {
         let original = "BLOCK MASS\r\n 1000024 1.0E+02\r\nXSECTION  1.30E+04  2212 2212 2 1000024 -1000024\r\n  0  2  0  0  0  0    1.5E+00  other 1.0\r\n";
-        let once = append_to_slha(original, &[value(0, 1.0), value(1, 1.3)], "0.1.0");
-        let twice = append_to_slha(&once, &[value(1, 1.4)], "0.1.0");
+        let once = append_to_slha(original, &[value(0, 1.0), value(1, 1.3)], PROGRAM, "0.1.0");
+        let twice = append_to_slha(&once, &[value(1, 1.4)], PROGRAM, "0.1.0");
         assert!(twice.starts_with(original), "other program's block kept byte for byte");
         assert_eq!(twice.matches("deepxs").count(), 2);
         assert!(twice.contains("  0  0  0  0  0  0    1.00000E+00  deepxs 0.1.0\r\n"));
         assert!(twice.contains("  0  1  0  0  0  0    1.40000E+00  deepxs 0.1.0\r\n"));
         assert!(!twice.contains("1.30000E+00"));
-        assert_eq!(append_to_slha(&twice, &[value(1, 1.4)], "0.1.0"), twice, "idempotent");
+        assert_eq!(append_to_slha(&twice, &[value(1, 1.4)], PROGRAM, "0.1.0"), twice, "idempotent");
     }
 }

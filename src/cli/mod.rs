@@ -1,6 +1,5 @@
 //! Command-line interface: argument parsing and dispatch.
 
-mod files;
 mod predict;
 mod source;
 mod validate;
@@ -33,6 +32,9 @@ enum Command {
     Predict(PredictArgs),
     /// Compare predictions with a truth column and print accuracy statistics.
     Validate(ValidateArgs),
+    /// Compute exact leading-order cross sections for all 29 electroweakino
+    /// pairs from SLHA spectra and an LHAPDF6 parton-density set.
+    Lo(deepxs::cli_lo::LoArgs),
 }
 
 /// Output format.
@@ -151,7 +153,25 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Predict(args) => predict::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Lo(args) => deepxs::cli_lo::run_lo(&args, &read_spectra),
     }
+}
+
+/// Reads the full spectra of an input for the exact LO engine. Only SLHA
+/// files carry every neutralino and chargino with its mixing.
+fn read_spectra(path: &std::path::Path) -> Result<Vec<(String, usize, deepxs::spectrum::Spectrum)>, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
+    let batch = deepxs::input::read_input(&name, &bytes, Default::default()).map_err(|error| error.to_string())?;
+    let mut spectra = Vec::new();
+    for point in batch.rows {
+        let point = point.map_err(|error| error.to_string())?;
+        let spectrum = point.spectrum.ok_or_else(|| {
+            "the exact LO needs every neutralino and chargino mass and the full NMIX, UMIX and VMIX blocks; give an SLHA spectrum file".to_string()
+        })?;
+        spectra.push((point.source, point.row, spectrum));
+    }
+    Ok(spectra)
 }
 
 /// Pairs in the canonical order, without repeats.

@@ -12,7 +12,7 @@ use deepxs::pair::Pair;
 use deepxs::pipeline::WeightSet;
 use deepxs::predict::{predict, Order, PointPrediction, Status};
 
-use super::files::replace_file;
+use deepxs::atomic_write::replace_file;
 use super::source::{expand_inputs, read_source, InputSource};
 use super::{load_weights, unique_pairs, Format, PredictArgs, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE};
 
@@ -164,7 +164,7 @@ pub fn run(args: &PredictArgs) -> i32 {
             if values.is_empty() {
                 continue;
             }
-            let updated = deepxs::xsection::append_to_slha(text, &values, deepxs::VERSION);
+            let updated = deepxs::xsection::append_to_slha(text, &values, deepxs::xsection::PROGRAM, deepxs::VERSION);
             if let Err(message) = replace_file(Path::new(source), &updated) {
                 eprintln!("deepxs: {message}");
                 failures += 1;

@@ -1,4 +1,4 @@
-//! Safe rewriting of input files.
+//! Safe rewriting of input files (native builds only).
 
 use std::fs;
 use std::io::Write;
