@@ -107,10 +107,16 @@ pub fn detect_format(source: &str, text: &str) -> Result<InputFormat, InputError
         if content.split_whitespace().all(|field| crate::slha::parse_number(field).is_ok()) {
             return Ok(InputFormat::Array);
         }
-        let reason = format!(
+        let mut reason = format!(
             "line '{}' is neither an SLHA BLOCK line, a CSV header nor a row of numbers",
             crate::slha::shorten(content)
         );
+        // A header of canonical names split by another delimiter is a CSV
+        // file saved with the wrong separator.
+        let names_other_delimiter = content.split([';', '\t']).any(|field| Column::from_name(field.trim().trim_matches('"')).is_some());
+        if content.contains([';', '\t']) && names_other_delimiter {
+            reason.push_str("; CSV columns must be separated by commas, not semicolons or tabs");
+        }
         return Err(InputError::new(
             Location::source(source).at_line(index + 1),
             InputErrorKind::UnknownFormat { reason },
