@@ -30,7 +30,7 @@ fn tiny_manifest() -> String {
     tiny_weight_files().0
 }
 
-/// The tiny manifest with one edit applied to the c1c1 LO stage.
+/// Returns the tiny manifest with one edit applied to the c1c1 LO stage.
 fn edit_c1c1_lo(edit: impl Fn(&mut serde_json::Value)) -> String {
     let (manifest, _) = tiny_weight_files();
     let mut value: serde_json::Value = serde_json::from_str(&manifest).expect("tiny manifest is JSON");

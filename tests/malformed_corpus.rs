@@ -17,7 +17,7 @@ use deepxs::slha::MAX_LINE_BYTES;
 
 use common::tiny_weights::tiny_weights;
 
-/// Fewest files the corpus must keep.
+/// Minimum number of files in the corpus.
 const MIN_CORPUS_FILES: usize = 50;
 
 fn data_dir() -> PathBuf {
@@ -62,8 +62,8 @@ fn expectations() -> Vec<(String, Expectation)> {
     table
 }
 
-/// Every error message of one input: the whole-input error, or the errors
-/// of single rows in row order.
+/// Collects the error messages of one input: the whole-input error, or the
+/// errors of single rows in row order.
 fn error_messages(file: &str, bytes: &[u8]) -> Vec<String> {
     match read_input(file, bytes, ReadOptions::default()) {
         Err(error) => vec![error.to_string()],
@@ -145,7 +145,8 @@ fn control_files_predict_every_pair() {
             for prediction in &result.pairs {
                 assert_eq!(prediction.status, Status::Ok, "{file} {}", prediction.pair);
                 let nlo = prediction.nlo_pb.expect("NLO present");
-                assert!(nlo.is_finite() && nlo > 0.0, "{file} {}: NLO {nlo}", prediction.pair);
+                assert!(nlo.is_finite(), "{file} {}: NLO {nlo}", prediction.pair);
+                assert!(nlo > 0.0, "{file} {}: NLO {nlo}", prediction.pair);
             }
         }
     }
@@ -166,8 +167,8 @@ fn bad_rows_do_not_hide_good_rows() {
     assert_eq!(lines, [Some(2), Some(4)]);
 }
 
-/// Builds a line of `length` bytes that is a valid number field padded with
-/// spaces, so that only its length is wrong.
+/// Pads `prefix` with spaces to `length` bytes, so that only the length of
+/// the line is wrong.
 fn long_line(prefix: &str, length: usize) -> String {
     format!("{prefix}{}", " ".repeat(length - prefix.len()))
 }
@@ -207,8 +208,8 @@ fn one_megabyte_line_is_rejected() {
     }
 }
 
-/// CSV text with `rows` data rows derived from the control file: every
-/// mass shifted a little per row, so no two rows are equal.
+/// Builds CSV text with `rows` data rows derived from the control file,
+/// every mass shifted by a step that repeats every 1000 rows.
 fn csv_rows(rows: usize) -> String {
     let control = std::fs::read_to_string(data_dir().join("good/control.csv")).expect("control.csv");
     let mut lines = control.lines();
@@ -237,7 +238,7 @@ fn check_csv_rows(rows: usize) {
     assert!(batch.rows.iter().all(Result::is_ok));
 }
 
-/// An SLHA file of about `megabytes` MB: the control spectrum followed by a
+/// Checks an SLHA file of about `megabytes` MB: the control spectrum and a
 /// DECAY section with many channels, which the reader must skip.
 fn check_big_slha(megabytes: usize) {
     let control = std::fs::read_to_string(data_dir().join("good/mssm_control.slha")).expect("control spectrum");
@@ -264,15 +265,16 @@ fn slha_of_10_megabytes_reads() {
     check_big_slha(10);
 }
 
-/// Too slow for the normal suite (about a minute and several GB of memory);
-/// run with `cargo test --test malformed_corpus -- --ignored`.
+/// Too heavy for the normal suite: the text alone is about 2 GB, and every
+/// point stays in memory. Run with
+/// `cargo test --release --test malformed_corpus -- --ignored`.
 #[test]
 #[ignore]
 fn csv_with_10_million_rows_reads_every_row() {
     check_csv_rows(10_000_000);
 }
 
-/// Run with `cargo test --test malformed_corpus -- --ignored`.
+/// Run with `cargo test --release --test malformed_corpus -- --ignored`.
 #[test]
 #[ignore]
 fn slha_of_100_megabytes_reads() {

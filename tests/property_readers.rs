@@ -41,8 +41,8 @@ fn write_number(value: f64, style: NumberStyle) -> String {
     }
 }
 
-/// The value a written number stands for, by Rust's own parser (so the
-/// property does not depend on deepxs's number parsing).
+/// Parses a written number with Rust's own parser, so the property does
+/// not depend on deepxs's number parsing.
 fn written_value(text: &str) -> f64 {
     text.replace(['D', 'd'], "E").parse().expect("a written number parses")
 }

@@ -1,6 +1,6 @@
 //! The manifest and weights loader. Input layout: a 4-byte little-endian
 //! length n, n bytes of manifest text, then the safetensors bytes returned
-//! for every network name the manifest asks for.
+//! for every network name the manifest requests.
 #![no_main]
 
 use deepxs::pipeline::WeightSet;

@@ -93,7 +93,7 @@ pub(crate) fn is_blank_or_comment(line: &str) -> bool {
 }
 
 /// Parses a whole CSV text. A bad header, or a header without data rows, is
-/// an error of the whole input; a bad data row is an error of that row only.
+/// an error of the whole input. A bad data row is an error of that row only.
 pub fn parse_csv(source: &str, text: &str) -> Result<Vec<Result<Point, InputError>>, InputError> {
     let mut lines = text.split('\n').enumerate().filter(|(_, line)| !is_blank_or_comment(line));
     let Some((header_index, header)) = lines.next() else {

@@ -53,7 +53,7 @@ fn network_bytes(inputs: usize, seed: u64) -> Vec<u8> {
     safetensors::serialize(views, &None).expect("serializable tensors")
 }
 
-/// One stage of the manifest: z-score constants that roughly centre mixing
+/// Builds one manifest stage. Its z-score constants roughly centre mixing
 /// elements (mean 0, std 0.5) and masses (mean 1000 GeV, std 800 GeV).
 fn stage(network: &str, features: &[&str], output: &str) -> serde_json::Value {
     let is_mass = |feature: &&str| feature.starts_with('m') || feature.starts_with("abs");
@@ -69,7 +69,7 @@ fn stage(network: &str, features: &[&str], output: &str) -> serde_json::Value {
     })
 }
 
-/// The manifest JSON and the safetensors bytes of every network, by name.
+/// Returns the manifest JSON and the safetensors bytes of every network, by name.
 pub fn tiny_weight_files() -> (String, HashMap<String, Vec<u8>>) {
     let pairs: [(&str, [i64; 2], &[&str], &[&str]); 4] = [
         ("c1c1", [1000024, -1000024], CHARGINO_LO, CHARGINO_K),
@@ -98,7 +98,7 @@ pub fn tiny_weight_files() -> (String, HashMap<String, Vec<u8>>) {
     (manifest.to_string(), networks)
 }
 
-/// The tiny set, loaded.
+/// Loads the tiny set.
 pub fn tiny_weights() -> WeightSet {
     let (manifest, networks) = tiny_weight_files();
     WeightSet::load(&manifest, &mut |name| networks.get(name).cloned().ok_or_else(|| format!("no network {name}")))
