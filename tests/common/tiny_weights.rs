@@ -71,7 +71,8 @@ fn stage(network: &str, features: &[&str], output: &str) -> serde_json::Value {
 
 /// Returns the manifest JSON and the safetensors bytes of every network, by name.
 pub fn tiny_weight_files() -> (String, HashMap<String, Vec<u8>>) {
-    let pairs: [(&str, [i64; 2], &[&str], &[&str]); 4] = [
+    type PairSpec = (&'static str, [i64; 2], &'static [&'static str], &'static [&'static str]);
+    let pairs: [PairSpec; 4] = [
         ("c1c1", [1000024, -1000024], CHARGINO_LO, CHARGINO_K),
         ("n2n2", [1000023, 1000023], NEUTRALINO_LO, NEUTRALINO_K),
         ("n2c1p", [1000023, 1000024], MIXED_LO, MIXED_K),
