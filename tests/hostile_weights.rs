@@ -82,14 +82,22 @@ fn damaged_manifests_give_clear_errors() {
             "nested deeper than 64 levels",
         ),
         ("bad output map", edit_c1c1_lo(|stage| stage["output"] = serde_json::json!("sigma_pb = exp(y")), "expected ')'"),
-        ("missing network", edit_c1c1_lo(|stage| stage["network"] = serde_json::json!("nowhere")), "network 'nowhere' not found: nowhere.safetensors not found"),
+        (
+            "missing network",
+            edit_c1c1_lo(|stage| stage["network"] = serde_json::json!("nowhere")),
+            "network 'nowhere' not found: nowhere.safetensors not found",
+        ),
         ("empty ensemble", edit_c1c1_lo(|stage| stage["network"] = serde_json::json!([])), "an ensemble needs at least one network"),
         (
             "stacking without specialised network",
             edit_c1c1_lo(|stage| stage["stacking"] = serde_json::json!("use the specialised LO when 1e-4 < sigma_general < 0.4 pb")),
             "a stacking rule needs general and specialised networks",
         ),
-        ("too many SELU layers", edit_c1c1_lo(|stage| stage["selu_layers"] = serde_json::json!(2)), "2 SELU layers declared but the network has only 2 layers"),
+        (
+            "too many SELU layers",
+            edit_c1c1_lo(|stage| stage["selu_layers"] = serde_json::json!(2)),
+            "2 SELU layers declared but the network has only 2 layers",
+        ),
     ];
     let mut failures = Vec::new();
     for (case, manifest, expected) in &cases {
@@ -114,10 +122,7 @@ fn unicode_space_in_feature_loads() {
 fn damaged_networks_give_clear_errors() {
     let (manifest, networks) = tiny_weight_files();
     let good = networks["c1c1_tiny_lo"].clone();
-    let valid_rest = [
-        ("layer1.kernel", Dtype::F32, vec![5, 1], floats(&[0.1; 5])),
-        ("layer1.bias", Dtype::F32, vec![1], floats(&[0.0])),
-    ];
+    let valid_rest = [("layer1.kernel", Dtype::F32, vec![5, 1], floats(&[0.1; 5])), ("layer1.bias", Dtype::F32, vec![1], floats(&[0.0]))];
     let with_first_layer = |kernel: (Dtype, Vec<usize>, Vec<u8>), bias: (Dtype, Vec<usize>, Vec<u8>)| {
         let mut tensors = vec![("layer0.kernel", kernel.0, kernel.1, kernel.2), ("layer0.bias", bias.0, bias.1, bias.2)];
         tensors.extend(valid_rest.iter().cloned());
@@ -160,11 +165,7 @@ fn damaged_networks_give_clear_errors() {
             "takes 7 inputs but the manifest lists 6 features",
         ),
         ("no layers", tensor_file(&[("weights", Dtype::F32, vec![1], floats(&[1.0]))]), "no tensor named layer0.kernel"),
-        (
-            "bias missing",
-            tensor_file(&[("layer0.kernel", Dtype::F32, vec![6, 1], floats(&[0.0; 6]))]),
-            "layer0.bias",
-        ),
+        ("bias missing", tensor_file(&[("layer0.kernel", Dtype::F32, vec![6, 1], floats(&[0.0; 6]))]), "layer0.bias"),
     ];
     let mut failures = Vec::new();
     for (case, bytes, expected) in cases {

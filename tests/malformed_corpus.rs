@@ -86,7 +86,8 @@ fn check_file(file: &str, bytes: &[u8], expectation: &Expectation, weights: &dee
             }
             let batch = read_input(file, bytes, ReadOptions::default()).expect("read above");
             let points: Vec<_> = batch.rows.into_iter().map(|row| row.expect("no row errors")).collect();
-            let incomplete: Vec<_> = points.iter().filter(|point| !point.record.missing(&deepxs::record::COLUMNS).is_empty()).cloned().collect();
+            let incomplete: Vec<_> =
+                points.iter().filter(|point| !point.record.missing(&deepxs::record::COLUMNS).is_empty()).cloned().collect();
             if incomplete.is_empty() {
                 return Some("expected a point with missing inputs, found none".into());
             }
@@ -185,7 +186,11 @@ fn one_megabyte_line_is_rejected() {
     let cases: Vec<(&str, String, usize)> = vec![
         // In a block, in a DECAY section that is otherwise skipped, and as
         // a comment: the limit applies to the raw line.
-        ("in_block.slha", control.replacen("BLOCK MASS  # mass\n", &format!("BLOCK MASS  # mass\n{}\n", long_line("  1000039 1.0", MEGABYTE)), 1), 0),
+        (
+            "in_block.slha",
+            control.replacen("BLOCK MASS  # mass\n", &format!("BLOCK MASS  # mass\n{}\n", long_line("  1000039 1.0", MEGABYTE)), 1),
+            0,
+        ),
         ("in_decay.slha", format!("{control}DECAY 1000024 1.0\n{}\n", long_line("  1.0 2 1 2", MEGABYTE)), 0),
         ("comment.slha", format!("{control}# {}\n", "x".repeat(MEGABYTE)), 0),
         ("first_line.slha", format!("{}\n{control}", long_line("BLOCK MASS", MEGABYTE)), 1),
@@ -195,7 +200,11 @@ fn one_megabyte_line_is_rejected() {
         ("first_row.dat", format!("{}\n{array_row}\n", long_line(&array_row, MEGABYTE)), 1),
     ];
     for (file, text, expected_line) in cases {
-        let expected_line = if expected_line == 0 { text.lines().position(|line| line.len() > MAX_LINE_BYTES).expect("long line") + 1 } else { expected_line };
+        let expected_line = if expected_line == 0 {
+            text.lines().position(|line| line.len() > MAX_LINE_BYTES).expect("long line") + 1
+        } else {
+            expected_line
+        };
         let result = catch_unwind(|| read_input(file, text.as_bytes(), ReadOptions::default()));
         let batch = result.unwrap_or_else(|_| panic!("{file}: reader panicked"));
         let error = match batch {
@@ -220,8 +229,11 @@ fn csv_rows(rows: usize) -> String {
     text.push('\n');
     for row in 0..rows {
         let shift = (row % 1000) as f64 * 0.5;
-        let fields: Vec<String> =
-            template.iter().enumerate().map(|(column, value)| if column >= 8 { (value + shift.copysign(*value)).to_string() } else { value.to_string() }).collect();
+        let fields: Vec<String> = template
+            .iter()
+            .enumerate()
+            .map(|(column, value)| if column >= 8 { (value + shift.copysign(*value)).to_string() } else { value.to_string() })
+            .collect();
         text.push_str(&fields.join(","));
         text.push('\n');
     }

@@ -204,7 +204,11 @@ fn csv_style() -> impl Strategy<Value = CsvStyle> {
 fn write_csv(rows: &[[f64; 19]], style: &CsvStyle) -> (String, Vec<[f64; 19]>) {
     let field = |text: &str| {
         let text = if style.quoted { format!("\"{text}\"") } else { text.to_string() };
-        if style.padded { format!(" {text} ") } else { text }
+        if style.padded {
+            format!(" {text} ")
+        } else {
+            text
+        }
     };
     let newline = if style.crlf { "\r\n" } else { "\n" };
     let mut header: Vec<String> = style.order.iter().map(|&index| field(COLUMNS[index].name())).collect();

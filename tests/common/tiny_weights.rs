@@ -16,8 +16,7 @@ const CHARGINO_K: &[&str] = &["U11", "U12", "V11", "V12", "m_chi1pm", "mean_squa
 const NEUTRALINO_LO: &[&str] = &["N21", "N22", "N23^2-N24^2", "abs(m_chi20)", "m_1000001", "m_2000001", "m_2000002"];
 const NEUTRALINO_K: &[&str] = &["N21", "N22", "N23^2-N24^2", "abs(m_chi20)", "mean_squark_mass_8", "m_gluino"];
 const MIXED_LO: &[&str] = &["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi20", "m_chi1pm", "m_1000001"];
-const MIXED_K: &[&str] =
-    &["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi20", "m_chi1pm", "mean_squark_mass_8", "m_gluino"];
+const MIXED_K: &[&str] = &["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi20", "m_chi1pm", "mean_squark_mass_8", "m_gluino"];
 
 /// Width of the hidden layer of every tiny network.
 const HIDDEN: usize = 5;
