@@ -101,6 +101,8 @@ pub enum InputErrorKind {
     DuplicateColumn { column: String, first: usize, second: usize },
     #[error("no canonical input column in the header; expected names such as U11, N21, m_chi1pm, m_gluino")]
     NoKnownColumns,
+    #[error("the header is not followed by any data row; add one row per point")]
+    NoDataRows,
     #[error("row has {found} fields but the header has {expected}")]
     RowLength { expected: usize, found: usize },
     #[error("array row has {found} columns; expected {expected}")]

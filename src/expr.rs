@@ -33,11 +33,19 @@ pub struct Expression {
     max_depth: usize,
 }
 
+/// Deepest nesting of parentheses, function calls, unary minus and powers
+/// that [`Expression::compile`] accepts. The parser recurses once per
+/// level, so the limit keeps a hostile manifest from overflowing the stack;
+/// real features nest two or three levels.
+pub const MAX_NESTING: usize = 64;
+
 struct Parser<'a, 'r> {
     text: &'a str,
     position: usize,
     program: Vec<Op>,
     resolve: &'r dyn Fn(&str) -> Option<usize>,
+    /// Current recursion depth of [`Parser::unary`].
+    depth: usize,
 }
 
 impl Parser<'_, '_> {
@@ -46,8 +54,10 @@ impl Parser<'_, '_> {
     }
 
     fn skip_space(&mut self) {
-        while self.text[self.position..].starts_with(char::is_whitespace) {
-            self.position += 1;
+        // Step by whole characters: Unicode white space such as U+00A0 is
+        // more than one byte long.
+        while let Some(space) = self.text[self.position..].chars().next().filter(|c| c.is_whitespace()) {
+            self.position += space.len_utf8();
         }
     }
 
@@ -86,6 +96,16 @@ impl Parser<'_, '_> {
     }
 
     fn unary(&mut self) -> Result<(), WeightsError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(format!("nested deeper than {MAX_NESTING} levels at position {}", self.position)));
+        }
+        let result = self.unary_unchecked();
+        self.depth -= 1;
+        result
+    }
+
+    fn unary_unchecked(&mut self) -> Result<(), WeightsError> {
         if self.peek() == Some('-') {
             self.position += 1;
             self.unary()?;
@@ -161,7 +181,7 @@ impl Expression {
     /// Compiles `text`; `resolve` maps a variable name to its index in the
     /// slice passed to [`Expression::evaluate`].
     pub fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<usize>) -> Result<Self, WeightsError> {
-        let mut parser = Parser { text, position: 0, program: Vec::new(), resolve };
+        let mut parser = Parser { text, position: 0, program: Vec::new(), resolve, depth: 0 };
         parser.sum()?;
         if parser.peek().is_some() {
             let rest = parser.text[parser.position..].to_string();
@@ -256,5 +276,18 @@ mod tests {
         assert!(Expression::compile("y +", &resolve).is_err());
         assert!(Expression::compile("(y", &resolve).is_err());
         assert!(Expression::compile("y y", &resolve).is_err());
+    }
+
+    #[test]
+    fn unicode_space_and_deep_nesting() {
+        let resolve = |name: &str| (name == "y").then_some(0);
+        let spaced = Expression::compile("y\u{a0}+\u{3000}1", &resolve).expect("Unicode spaces are white space");
+        assert_eq!(spaced.evaluate(&[2.0]), 3.0);
+        let nested = format!("{}y{}", "(".repeat(MAX_NESTING - 1), ")".repeat(MAX_NESTING - 1));
+        assert_eq!(Expression::compile(&nested, &resolve).expect("within the limit").evaluate(&[2.0]), 2.0);
+        for deep in [format!("{}y", "(".repeat(100_000)), format!("{}y", "-".repeat(100_000)), format!("y{}", "^y".repeat(100_000))] {
+            let error = Expression::compile(&deep, &resolve).expect_err("too deep");
+            assert!(error.to_string().contains("nested deeper than 64 levels"), "{error}");
+        }
     }
 }

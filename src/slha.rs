@@ -66,12 +66,12 @@ pub fn parse_number(text: &str) -> Result<f64, InputErrorKind> {
     };
     match value {
         Ok(value) if value.is_finite() => Ok(value),
-        Ok(_) => Err(InputErrorKind::NonFinite { text: text.to_string() }),
+        Ok(_) => Err(InputErrorKind::NonFinite { text: shorten(text) }),
         Err(_) => {
             let lower = text.to_ascii_lowercase();
             let words = ["nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"];
             if words.contains(&lower.as_str()) {
-                Err(InputErrorKind::NonFinite { text: text.to_string() })
+                Err(InputErrorKind::NonFinite { text: shorten(text) })
             } else {
                 Err(InputErrorKind::InvalidNumber { text: shorten(text) })
             }
@@ -79,15 +79,23 @@ pub fn parse_number(text: &str) -> Result<f64, InputErrorKind> {
     }
 }
 
-/// Shortens text quoted in an error message to at most 40 characters.
+/// Shortens text quoted in an error message to its first 40 characters and
+/// escapes control characters (`\t`, `\0`, `\u{1b}`), so that a corrupt
+/// file cannot flood the message or send escape sequences to a terminal.
 pub(crate) fn shorten(text: &str) -> String {
     const LIMIT: usize = 40;
-    if text.chars().count() <= LIMIT {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(LIMIT).collect();
-        format!("{head}…")
+    let mut shortened = String::new();
+    for character in text.chars().take(LIMIT) {
+        if character.is_control() {
+            shortened.extend(character.escape_debug());
+        } else {
+            shortened.push(character);
+        }
     }
+    if text.chars().nth(LIMIT).is_some() {
+        shortened.push('…');
+    }
+    shortened
 }
 
 impl<'a> SlhaDocument<'a> {
@@ -292,6 +300,20 @@ mod tests {
         assert!(matches!(parse_number("NaN"), Err(InputErrorKind::NonFinite { .. })));
         assert!(matches!(parse_number("-inf"), Err(InputErrorKind::NonFinite { .. })));
         assert!(matches!(parse_number("abc"), Err(InputErrorKind::InvalidNumber { .. })));
+    }
+
+    #[test]
+    fn quoted_text_escapes_control_characters() {
+        assert_eq!(shorten("1.0\u{1b}[2J\t\0"), "1.0\\u{1b}[2J\\t\\0");
+        assert_eq!(shorten(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(shorten(&"é".repeat(41)), format!("{}…", "é".repeat(40)));
+    }
+
+    #[test]
+    fn long_overflowing_number_is_shortened() {
+        let digits = format!("1{}", "0".repeat(60_000));
+        let Err(InputErrorKind::NonFinite { text }) = parse_number(&digits) else { panic!("expected NonFinite") };
+        assert_eq!(text, format!("1{}…", "0".repeat(39)));
     }
 
     #[test]

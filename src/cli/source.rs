@@ -169,7 +169,8 @@ pub fn read_source(
             Ok(())
         }
         InputFormat::Csv => {
-            let layout = CsvLayout::from_header(&name, lines.line, &first)?;
+            let header_line = lines.line;
+            let layout = CsvLayout::from_header(&name, header_line, &first)?;
             let mut row = 0;
             loop {
                 let mut points = Vec::new();
@@ -187,6 +188,9 @@ pub fn read_source(
                     }
                     points.push(layout.parse_row(row, lines.line, &line));
                     row += 1;
+                }
+                if points.is_empty() && row == 0 {
+                    return Err(InputError::new(Location::source(&name).at_line(header_line), InputErrorKind::NoDataRows));
                 }
                 if points.is_empty() {
                     return Ok(());

@@ -113,24 +113,31 @@ pub fn parse_array_row(source: &str, row: usize, line: usize, fields: &[&str], c
 
 /// Infers the layout of 14-column rows, given as (line, fields).
 pub fn infer_layout(source: &str, rows: &[(usize, Vec<&str>)]) -> Result<ArrayLayout, InputError> {
-    let (mut chargino, mut neutralino) = (true, true);
-    for (_, fields) in rows {
+    // First line that does not fit each layout.
+    let (mut chargino_break, mut neutralino_break): (Option<usize>, Option<usize>) = (None, None);
+    for (line, fields) in rows {
         let leading: Option<Vec<f64>> = fields.iter().take(4).map(|field| parse_number(field).ok()).collect();
         // Rows with bad numbers are reported by parse_array_row; they do not vote.
         let Some(leading) = leading.filter(|values| values.len() == 4) else { continue };
-        chargino &= is_unit(&leading[0..2]) && is_unit(&leading[2..4]);
-        neutralino &= is_unit(&leading);
+        if chargino_break.is_none() && !(is_unit(&leading[0..2]) && is_unit(&leading[2..4])) {
+            chargino_break = Some(*line);
+        }
+        if neutralino_break.is_none() && !is_unit(&leading) {
+            neutralino_break = Some(*line);
+        }
     }
     let location = Location::source(source);
-    match (chargino, neutralino) {
-        (true, false) => Ok(ArrayLayout::Chargino),
-        (false, true) => Ok(ArrayLayout::Neutralino),
+    match (chargino_break, neutralino_break) {
+        (None, Some(_)) => Ok(ArrayLayout::Chargino),
+        (Some(_), None) => Ok(ArrayLayout::Neutralino),
         // Both fit only for rows of bad numbers, which do not vote: the
         // squared sums of the four leading values differ (2 against 1).
-        (true, true) => Err(InputError::new(location, InputErrorKind::AmbiguousLayout {
+        (None, None) => Err(InputError::new(location, InputErrorKind::AmbiguousLayout {
             reason: "14-column array rows fit both the χ̃⁺₁χ̃⁻₁ layout (U11 U12 V11 V12 …) and the χ̃⁰₂χ̃⁰₂ layout (N21 … N24 …); select one with --pairs c1c1 or --pairs n2n2".into(),
         })),
-        (false, false) => Err(InputError::new(location, InputErrorKind::AmbiguousLayout {
+        // The later of the two lines is the first row that no layout fits
+        // together with the rows above it.
+        (Some(chargino_line), Some(neutralino_line)) => Err(InputError::new(location.at_line(chargino_line.max(neutralino_line)), InputErrorKind::AmbiguousLayout {
             reason: "14-column array rows fit neither the χ̃⁺₁χ̃⁻₁ layout (unit rows U11 U12 and V11 V12) nor the χ̃⁰₂χ̃⁰₂ layout (unit row N21 … N24); check the column order".into(),
         })),
     }

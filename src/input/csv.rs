@@ -92,8 +92,8 @@ pub fn is_blank_or_comment(line: &str) -> bool {
     content.is_empty() || content.starts_with('#')
 }
 
-/// Parses a whole CSV text. A bad header is an error of the whole input; a
-/// bad data row is an error of that row only.
+/// Parses a whole CSV text. A bad header, or a header without data rows, is
+/// an error of the whole input. A bad data row is an error of that row only.
 pub fn parse_csv(source: &str, text: &str) -> Result<Vec<Result<Point, InputError>>, InputError> {
     let mut lines = text.split('\n').enumerate().filter(|(_, line)| !is_blank_or_comment(line));
     let Some((header_index, header)) = lines.next() else {
@@ -106,7 +106,10 @@ pub fn parse_csv(source: &str, text: &str) -> Result<Vec<Result<Point, InputErro
         ));
     }
     let layout = CsvLayout::from_header(source, header_index + 1, header)?;
-    let rows = lines.enumerate().map(|(row, (index, line))| layout.parse_row(row, index + 1, line)).collect();
+    let rows: Vec<_> = lines.enumerate().map(|(row, (index, line))| layout.parse_row(row, index + 1, line)).collect();
+    if rows.is_empty() {
+        return Err(InputError::new(Location::source(source).at_line(header_index + 1), InputErrorKind::NoDataRows));
+    }
     Ok(rows)
 }
 

@@ -87,9 +87,16 @@ pub struct InputBatch {
     pub rows: Vec<Result<Point, InputError>>,
 }
 
+/// True for a line that starts an SLHA `BLOCK` or `DECAY` section.
+fn starts_slha_section(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    first.eq_ignore_ascii_case("BLOCK") || first.eq_ignore_ascii_case("DECAY")
+}
+
 /// Tells SLHA, CSV and array inputs apart by their first line that is not
-/// blank or a `#` comment: `BLOCK`/`DECAY` starts SLHA, a comma means CSV,
-/// and a line of numbers an array file.
+/// blank or a `#` comment. `BLOCK`/`DECAY` starts SLHA and a comma means
+/// CSV. A line of numbers means an array file, unless a later line starts
+/// an SLHA section.
 pub fn detect_format(source: &str, text: &str) -> Result<InputFormat, InputError> {
     let text = crate::slha::strip_bom(text);
     for (index, line) in text.split('\n').enumerate() {
@@ -97,20 +104,30 @@ pub fn detect_format(source: &str, text: &str) -> Result<InputFormat, InputError
         if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let first = content.split_whitespace().next().unwrap_or("");
-        if first.eq_ignore_ascii_case("BLOCK") || first.eq_ignore_ascii_case("DECAY") {
+        if starts_slha_section(content) {
             return Ok(InputFormat::Slha);
         }
         if content.contains(',') {
             return Ok(InputFormat::Csv);
         }
         if content.split_whitespace().all(|field| crate::slha::parse_number(field).is_ok()) {
+            // An SLHA file with a stray data line above its first block is
+            // read as SLHA, so that the error names that line.
+            if text.split('\n').skip(index + 1).any(starts_slha_section) {
+                return Ok(InputFormat::Slha);
+            }
             return Ok(InputFormat::Array);
         }
-        let reason = format!(
+        let mut reason = format!(
             "line '{}' is neither an SLHA BLOCK line, a CSV header nor a row of numbers",
             crate::slha::shorten(content)
         );
+        // A header of canonical names split by another delimiter is a CSV
+        // file saved with the wrong separator.
+        let names_other_delimiter = content.split([';', '\t']).any(|field| Column::from_name(field.trim().trim_matches('"')).is_some());
+        if content.contains([';', '\t']) && names_other_delimiter {
+            reason.push_str("; CSV columns must be separated by commas, not semicolons or tabs");
+        }
         return Err(InputError::new(
             Location::source(source).at_line(index + 1),
             InputErrorKind::UnknownFormat { reason },

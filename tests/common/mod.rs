@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tiny_weights;
+
 use std::path::PathBuf;
 
 use deepxs::pipeline::WeightSet;
