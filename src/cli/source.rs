@@ -15,7 +15,7 @@ use deepxs::input::{
 };
 
 /// Rows per chunk of a streamed table.
-pub const CHUNK_ROWS: usize = 65_536;
+pub const CHUNK_ROWS: usize = 16_384;
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq)]
