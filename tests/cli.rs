@@ -107,6 +107,53 @@ fn write_xsection_twice_keeps_one_block() {
 }
 
 #[test]
+fn write_xsection_links_modes_and_races() {
+    let Some(reference) = reference_dir("cli safe writes") else { return };
+    let weights = path_text(&reference.join("deepxs/networks"));
+    let directory = scratch_dir("safe-writes");
+    let original = std::fs::read(reference.join("slha/sample_2.spc")).expect("readable");
+    let file = directory.join("target.spc");
+    std::fs::write(&file, &original).expect("write");
+
+    // Permissions survive the rename.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = directory.join("link.spc");
+    std::os::unix::fs::symlink(&file, &link).expect("symlink");
+    let output = deepxs(&["predict", "--weights", &weights, "--write-xsection", &path_text(&link), "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(), "the link stays a link");
+    assert_eq!(std::fs::metadata(&file).expect("file").permissions().mode() & 0o777, 0o640);
+    assert!(std::fs::read_to_string(&file).expect("readable").contains("XSECTION"), "the target was written");
+
+    // A dangling link is rejected with a clear message.
+    let dangling = directory.join("dangling.spc");
+    std::os::unix::fs::symlink(directory.join("missing.spc"), &dangling).expect("symlink");
+    let output = deepxs(&["predict", "--weights", &weights, "--write-xsection", &path_text(&dangling)]);
+    assert_eq!(output.status.code(), Some(1));
+
+    // Concurrent runs on one file leave one valid file with one block per pair.
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_deepxs"))
+                .args(["predict", "--weights", &weights, "--write-xsection", &path_text(&file), "--format", "csv"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("deepxs starts")
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().expect("run ends").success());
+    }
+    let written = std::fs::read_to_string(&file).expect("readable");
+    assert!(written.starts_with(std::str::from_utf8(&original).expect("UTF-8")));
+    assert_eq!(written.matches("XSECTION").count(), 4, "{written}");
+    let leftovers: Vec<_> = std::fs::read_dir(&directory).expect("list").filter_map(Result::ok).filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty(), "no temporary file is left behind");
+    let _ = std::fs::remove_dir_all(directory);
+}
+
+#[test]
 fn mixed_batch_reports_good_files_and_exits_1() {
     let Some(reference) = reference_dir("cli mixed batch") else { return };
     let weights = path_text(&reference.join("deepxs/networks"));
