@@ -73,9 +73,25 @@ fn main() {
     }
     let total_seconds = cpu_seconds() - start;
 
+    let slha_text = std::fs::read_to_string(reference.join("slha/sample_1.spc")).expect("sample is readable");
+    // As the CLI does: read every file, then predict the points in one batch.
+    let start = cpu_seconds();
+    let files = 2000;
+    let slha_points: Vec<Point> =
+        (0..files).map(|_| deepxs::input::parse_slha("sample_1.spc", &slha_text).expect("sample parses")).collect();
+    let parse_seconds = cpu_seconds() - start;
+    std::hint::black_box(predict(&weights, &slha_points, &deepxs::pair::PAIRS, Order::Both));
+    let slha_seconds = cpu_seconds() - start;
+
     let count = points.len() as f64;
     println!("LO network forward:   {:.2} µs per point", lo_seconds / count * 1e6);
     println!("K network forward:    {:.2} µs per point", k_seconds / count * 1e6);
     println!("SELU:                 {:.2} ns per activation", selu_seconds / (400.0 * 2048.0 * 100.0) * 1e9);
     println!("predict c1c1 LO+K+NLO: {:.2} µs per point, {:.0} points/s per core", total_seconds / count * 1e6, count / total_seconds);
+    println!(
+        "SLHA file read ({:.1} µs) + 4 pairs batched: {:.1} µs per file, {:.0} files/s per core",
+        parse_seconds / f64::from(files) * 1e6,
+        slha_seconds / f64::from(files) * 1e6,
+        f64::from(files) / slha_seconds
+    );
 }
