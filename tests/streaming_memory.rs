@@ -73,7 +73,7 @@ fn stdin_memory_independent_of_rows() {
     assert!(large_peak as f64 <= small_peak as f64 * 1.3, "{small_peak} KiB → {large_peak} KiB");
 }
 
-/// The full-size check: 10⁷ rows (about 1.2 GB of text) in constant memory.
+/// Checks the full size: 10⁷ rows (about 0.9 GB of text) in constant memory.
 /// Run with `cargo test --release --test streaming_memory -- --ignored`.
 #[test]
 #[ignore = "streams 10^7 rows; takes minutes"]
