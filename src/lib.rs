@@ -23,6 +23,7 @@ pub mod record;
 pub mod slha;
 pub mod spectrum;
 pub mod validate;
+pub mod web;
 pub mod xsection;
 
 /// Version of this crate, written into XSECTION blocks.

@@ -1,0 +1,718 @@
+//! The calculator page: weight set, inputs (files or the form), results
+//! and exports.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use web_sys::{DragEvent, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::error::WeightsError;
+use crate::input::Point;
+use crate::pair::PAIRS;
+use crate::pipeline::WeightSet;
+use crate::predict::{predict, Order};
+use crate::record::{Column, InputRecord, COLUMNS};
+use crate::web::batch::{compute_file, export_csv, export_json, slha_with_xsection, FileOutcome, Unit};
+use crate::web::browser;
+use crate::web::chart::chart;
+use crate::web::plot::Series;
+use crate::web::form::{field_label, field_unit, form_csv, preset_texts, validate_field, FIELD_GROUPS, PRESETS};
+use crate::web::results::{results_table, Sort, SortKey, TableProps};
+
+/// Source name of a spectrum typed in the form.
+const FORM_SOURCE: &str = "typed-spectrum";
+
+/// Largest number of points of a scan.
+const MAX_SCAN_STEPS: usize = 400;
+
+/// Mass on the x axis of the batch plot.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PlotAxis {
+    Chargino,
+    Neutralino,
+}
+
+/// Settings of the one-input scan, as typed.
+struct ScanSettings {
+    column: Column,
+    from: String,
+    to: String,
+    steps: String,
+}
+
+/// Where the current network set came from.
+#[derive(Clone)]
+enum WeightsState {
+    /// No set yet; the message says why (no embedded set, or a load error).
+    Missing(String),
+    Loaded { weights: Rc<WeightSet>, origin: String },
+}
+
+/// One uploaded input file.
+struct Upload {
+    id: usize,
+    name: String,
+    /// `None` while the browser is still reading the file.
+    bytes: Option<Vec<u8>>,
+    /// `None` until the file is read and a network set is loaded.
+    outcome: Option<FileOutcome>,
+    /// The whole file could not be read from disk.
+    read_error: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Files,
+    Form,
+    Pmssm,
+    ExactLo,
+}
+
+pub enum Msg {
+    InputsPicked(Vec<web_sys::File>),
+    InputRead { id: usize, bytes: Result<Vec<u8>, String> },
+    RemoveInput(usize),
+    ClearInputs,
+    WeightFilesPicked(Vec<web_sys::File>),
+    WeightFilesRead(Vec<(String, Result<Vec<u8>, String>)>),
+    UseEmbedded,
+    SetUnit(Unit),
+    SetSort(SortKey),
+    SetUncertaintyColumns(bool),
+    SetTab(Tab),
+    FormEdited(Column, String),
+    FormPreset(usize),
+    FormCompute,
+    ExportCsv,
+    ExportJson,
+    CopyCsv,
+    DownloadSlha(usize),
+    Status(String),
+    DragActive(bool),
+    SetPlotAxis(PlotAxis),
+    ScanColumn(Column),
+    ScanFrom(String),
+    ScanTo(String),
+    ScanSteps(String),
+    RunScan,
+}
+
+pub struct App {
+    weights: WeightsState,
+    embedded_available: bool,
+    uploads: Vec<Upload>,
+    next_id: usize,
+    unit: Unit,
+    sort: Sort,
+    uncertainty_columns: bool,
+    tab: Tab,
+    form: [String; 19],
+    status: String,
+    drag_active: bool,
+    plot_axis: PlotAxis,
+    scan: ScanSettings,
+    /// The last scan's title and curves.
+    scan_result: Option<(String, Vec<Series>)>,
+}
+
+impl App {
+    /// Computes every read upload that has no outcome yet, or all of them
+    /// when the network set changed.
+    fn compute(&mut self, all: bool) {
+        let WeightsState::Loaded { weights, .. } = &self.weights else { return };
+        for upload in &mut self.uploads {
+            if let (Some(bytes), true) = (&upload.bytes, all || upload.outcome.is_none()) {
+                upload.outcome = Some(compute_file(weights, &upload.name, bytes));
+            }
+        }
+    }
+
+    fn outcomes(&self) -> Vec<&FileOutcome> {
+        self.uploads.iter().filter_map(|upload| upload.outcome.as_ref()).collect()
+    }
+
+    fn add_upload(&mut self, name: String, bytes: Option<Vec<u8>>) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.uploads.push(Upload { id, name, bytes, outcome: None, read_error: None });
+        id
+    }
+
+    fn load_weight_files(&mut self, files: Vec<(String, Result<Vec<u8>, String>)>) {
+        let mut contents: HashMap<String, Vec<u8>> = HashMap::new();
+        for (name, bytes) in files {
+            match bytes {
+                Ok(bytes) => {
+                    contents.insert(name, bytes);
+                }
+                Err(message) => {
+                    self.weights = WeightsState::Missing(message);
+                    return;
+                }
+            }
+        }
+        let Some(manifest_bytes) = contents.get("manifest.json") else {
+            self.weights = WeightsState::Missing(
+                "the chosen files contain no manifest.json; choose it together with its .safetensors files".into(),
+            );
+            return;
+        };
+        let manifest = String::from_utf8_lossy(manifest_bytes).into_owned();
+        let count = contents.len();
+        let loaded = WeightSet::load(&manifest, &mut |name| {
+            let file = format!("{name}.safetensors");
+            contents.get(&file).cloned().ok_or_else(|| format!("{file} was not among the chosen files"))
+        });
+        self.weights = match loaded {
+            Ok(weights) => {
+                let pairs: Vec<&str> = weights.pairs().iter().map(|pair| pair.id()).collect();
+                let origin = format!("loaded from {count} chosen files; pairs {}", pairs.join(", "));
+                WeightsState::Loaded { weights: Rc::new(weights), origin }
+            }
+            Err(error) => WeightsState::Missing(format!("manifest.json: {error}")),
+        };
+    }
+
+    /// Varies one input of the form's spectrum over the scan range and
+    /// returns the chart title and the LO and NLO curves of the four pairs.
+    fn run_scan(&self) -> Result<(String, Vec<Series>), String> {
+        let WeightsState::Loaded { weights, .. } = &self.weights else {
+            return Err("Load a network set before scanning.".into());
+        };
+        let mut base = InputRecord::empty();
+        for column in COLUMNS {
+            let value = validate_field(column, &self.form[column.index()])
+                .map_err(|message| format!("Scan needs a valid spectrum in the form: {} {message}.", column.name()))?;
+            base.set(column, Some(value));
+        }
+        let column = self.scan.column;
+        let from = validate_field(column, &self.scan.from).map_err(|message| format!("Scan start: {message}."))?;
+        let to = validate_field(column, &self.scan.to).map_err(|message| format!("Scan end: {message}."))?;
+        let steps: usize = self.scan.steps.trim().parse().map_err(|_| format!("Scan steps: '{}' is not a whole number.", self.scan.steps))?;
+        if !(2..=MAX_SCAN_STEPS).contains(&steps) {
+            return Err(format!("Scan steps must lie between 2 and {MAX_SCAN_STEPS}."));
+        }
+        let values: Vec<f64> = (0..steps).map(|index| from + (to - from) * index as f64 / (steps - 1) as f64).collect();
+        let points: Vec<Point> = values
+            .iter()
+            .enumerate()
+            .map(|(index, &value)| {
+                let mut record = base;
+                record.set(column, Some(value));
+                Point::from_row("scan", index, index + 1, record)
+            })
+            .collect();
+        let predictions = predict(weights, &points, &PAIRS, Order::Both);
+        let mut series = Vec::new();
+        for (colour, pair) in PAIRS.iter().enumerate() {
+            let curve = |nlo: bool| -> Vec<(f64, f64)> {
+                values
+                    .iter()
+                    .zip(&predictions)
+                    .filter_map(|(&x, point)| {
+                        let prediction = point.pairs.iter().find(|prediction| prediction.pair == *pair)?;
+                        Some((x, if nlo { prediction.nlo_pb? } else { prediction.lo_pb? }))
+                    })
+                    .collect()
+            };
+            series.push(Series { label: format!("{} NLO", pair.label()), points: curve(true), line: true, dashed: false, colour });
+            series.push(Series { label: format!("{} LO", pair.label()), points: curve(false), line: true, dashed: true, colour });
+        }
+        Ok((format!("σ against {} (other inputs from the form)", field_label(column)), series))
+    }
+
+    /// NLO of every computed point against the chosen mass, one series per pair.
+    fn batch_series(&self) -> Vec<Series> {
+        PAIRS
+            .iter()
+            .enumerate()
+            .map(|(colour, pair)| {
+                let mut points = Vec::new();
+                for outcome in self.outcomes() {
+                    let FileOutcome::Computed(result) = outcome else { continue };
+                    for (point, masses) in result.predictions.iter().zip(&result.masses_gev) {
+                        let mass = match self.plot_axis {
+                            PlotAxis::Chargino => masses.0,
+                            PlotAxis::Neutralino => masses.1,
+                        };
+                        let nlo = point.pairs.iter().find(|prediction| prediction.pair == *pair).and_then(|prediction| prediction.nlo_pb);
+                        if let (Some(mass), Some(nlo)) = (mass, nlo) {
+                            points.push((mass, nlo));
+                        }
+                    }
+                }
+                Series { label: format!("{} NLO", pair.label()), points, line: false, dashed: false, colour }
+            })
+            .collect()
+    }
+
+    fn export_name(&self, extension: &str) -> String {
+        format!("deepxs-results.{extension}")
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        let (weights, embedded_available) = match WeightSet::embedded() {
+            Ok(weights) => (
+                WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into() },
+                true,
+            ),
+            Err(WeightsError::NoEmbeddedWeights) => (WeightsState::Missing("this build has no embedded network set".into()), false),
+            Err(error) => (WeightsState::Missing(error.to_string()), false),
+        };
+        App {
+            weights,
+            embedded_available,
+            uploads: Vec::new(),
+            next_id: 0,
+            unit: Unit::Picobarn,
+            sort: Sort::default(),
+            uncertainty_columns: false,
+            tab: Tab::Files,
+            form: preset_texts(&PRESETS[0]),
+            status: String::new(),
+            drag_active: false,
+            plot_axis: PlotAxis::Chargino,
+            scan: ScanSettings { column: Column::MChi1pm, from: "150".into(), to: "1500".into(), steps: "60".into() },
+            scan_result: None,
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::InputsPicked(files) => {
+                for file in files {
+                    let id = self.add_upload(file.name(), None);
+                    ctx.link().send_future(async move { Msg::InputRead { id, bytes: browser::read_bytes(file).await } });
+                }
+                self.status = "Reading files…".into();
+            }
+            Msg::InputRead { id, bytes } => {
+                if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == id) {
+                    match bytes {
+                        Ok(bytes) => upload.bytes = Some(bytes),
+                        Err(message) => upload.read_error = Some(message),
+                    }
+                }
+                let started = browser::now_ms();
+                self.compute(false);
+                let pending = self.uploads.iter().filter(|upload| upload.bytes.is_none() && upload.read_error.is_none()).count();
+                self.status = if pending > 0 {
+                    format!("Reading files… {pending} left")
+                } else {
+                    format!("Computed in {:.0} ms.", browser::now_ms() - started)
+                };
+            }
+            Msg::RemoveInput(id) => self.uploads.retain(|upload| upload.id != id),
+            Msg::ClearInputs => {
+                self.uploads.clear();
+                self.status = "Inputs cleared.".into();
+            }
+            Msg::WeightFilesPicked(files) => {
+                if files.is_empty() {
+                    return false;
+                }
+                self.status = "Reading the network set…".into();
+                ctx.link().send_future(async move {
+                    let mut contents = Vec::new();
+                    for file in files {
+                        let name = file.name();
+                        contents.push((name, browser::read_bytes(file).await));
+                    }
+                    Msg::WeightFilesRead(contents)
+                });
+            }
+            Msg::WeightFilesRead(files) => {
+                self.load_weight_files(files);
+                self.compute(true);
+                self.status = match &self.weights {
+                    WeightsState::Loaded { origin, .. } => format!("Network set {origin}."),
+                    WeightsState::Missing(message) => format!("Network set not loaded: {message}"),
+                };
+            }
+            Msg::UseEmbedded => {
+                if let Ok(weights) = WeightSet::embedded() {
+                    self.weights = WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into() };
+                    self.compute(true);
+                }
+            }
+            Msg::SetUnit(unit) => self.unit = unit,
+            Msg::SetSort(key) => self.sort = self.sort.clicked(key),
+            Msg::SetUncertaintyColumns(on) => self.uncertainty_columns = on,
+            Msg::SetTab(tab) => self.tab = tab,
+            Msg::FormEdited(column, text) => self.form[column.index()] = text,
+            Msg::FormPreset(index) => {
+                if let Some(preset) = PRESETS.get(index) {
+                    self.form = preset_texts(preset);
+                }
+            }
+            Msg::FormCompute => {
+                let invalid: Vec<&str> = COLUMNS
+                    .iter()
+                    .filter(|column| validate_field(**column, &self.form[column.index()]).is_err())
+                    .map(|column| column.name())
+                    .collect();
+                if !invalid.is_empty() {
+                    self.status = format!("Fix the marked fields first: {}.", invalid.join(", "));
+                    return true;
+                }
+                self.add_upload(FORM_SOURCE.to_string(), Some(form_csv(&self.form).into_bytes()));
+                self.compute(false);
+                self.tab = Tab::Files;
+                self.status = "Typed spectrum added to the results.".into();
+            }
+            Msg::ExportCsv => {
+                let text = export_csv(&self.outcomes(), self.uncertainty_columns);
+                if let Err(message) = browser::download(&self.export_name("csv"), "text/csv", &text) {
+                    self.status = message;
+                }
+            }
+            Msg::ExportJson => {
+                let text = export_json(&self.outcomes());
+                if let Err(message) = browser::download(&self.export_name("json"), "application/json", &text) {
+                    self.status = message;
+                }
+            }
+            Msg::CopyCsv => {
+                let text = export_csv(&self.outcomes(), self.uncertainty_columns);
+                ctx.link().send_future(async move {
+                    match browser::copy_text(text).await {
+                        Ok(()) => Msg::Status("CSV copied to the clipboard.".into()),
+                        Err(message) => Msg::Status(message),
+                    }
+                });
+            }
+            Msg::DownloadSlha(id) => {
+                let Some(upload) = self.uploads.iter().find(|upload| upload.id == id) else { return false };
+                match upload.outcome.as_ref().and_then(slha_with_xsection) {
+                    Some(text) => {
+                        if let Err(message) = browser::download(&upload.name, "text/plain", &text) {
+                            self.status = message;
+                        }
+                    }
+                    None => self.status = format!("{}: no valid cross section to write", upload.name),
+                }
+            }
+            Msg::Status(message) => self.status = message,
+            Msg::DragActive(active) => self.drag_active = active,
+            Msg::SetPlotAxis(axis) => self.plot_axis = axis,
+            Msg::ScanColumn(column) => self.scan.column = column,
+            Msg::ScanFrom(text) => self.scan.from = text,
+            Msg::ScanTo(text) => self.scan.to = text,
+            Msg::ScanSteps(text) => self.scan.steps = text,
+            Msg::RunScan => match self.run_scan() {
+                Ok(result) => {
+                    self.status = format!("Scan of {} computed.", self.scan.column.name());
+                    self.scan_result = Some(result);
+                }
+                Err(message) => self.status = message,
+            },
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let tab_button = |tab: Tab, label: &str, id: &str| {
+            let selected = self.tab == tab;
+            html! {
+                <button type="button" role="tab" id={id.to_string()} aria-selected={selected.to_string()}
+                    class={classes!("tab", selected.then_some("selected"))}
+                    onclick={link.callback(move |_| Msg::SetTab(tab))}>{ label.to_string() }</button>
+            }
+        };
+        html! {
+            <>
+            <header>
+                <h1>{ "DeepXS calculator" }</h1>
+                <p class="lead">{ "LO, K-factor and NLO cross sections for electroweakino pair production at the 13 TeV LHC, computed in this page by the same code as the deepxs command-line tool. Nothing leaves your computer." }</p>
+            </header>
+            <main>
+                { self.view_weights(ctx) }
+                <nav role="tablist" aria-label="Input mode">
+                    { tab_button(Tab::Files, "Files", "tab-files") }
+                    { tab_button(Tab::Form, "Type a spectrum", "tab-form") }
+                    { tab_button(Tab::Pmssm, "pMSSM parameters", "tab-pmssm") }
+                    { tab_button(Tab::ExactLo, "Exact LO", "tab-exact-lo") }
+                </nav>
+                <section role="tabpanel" class="panel">
+                    { match self.tab {
+                        Tab::Files => self.view_drop_zone(ctx),
+                        Tab::Form => self.view_form(ctx),
+                        // TODO: fill the form from the tree-level spectrum of M1, M2, μ, tanβ, squark soft masses and M3 once the physics module provides it.
+                        Tab::Pmssm => not_available("pMSSM parameters", "Filling the form from M1, M2, μ, tan β, squark soft masses and M3 needs the tree-level spectrum, which is not available in this build."),
+                        // TODO: compute LO for all 29 pairs at a chosen √s from an uploaded LHAPDF6 set once the physics module provides exact LO.
+                        Tab::ExactLo => not_available("Exact LO", "Exact LO cross sections from an LHAPDF6 set (.info and .dat) are not available in this build."),
+                    } }
+                </section>
+                <p class="status" role="status" aria-live="polite">{ self.status.clone() }</p>
+                { self.view_results(ctx) }
+            </main>
+            </>
+        }
+    }
+}
+
+fn not_available(title: &str, text: &str) -> Html {
+    html! {
+        <div class="unavailable">
+            <h2>{ title.to_string() }</h2>
+            <p>{ text.to_string() }</p>
+        </div>
+    }
+}
+
+impl App {
+    fn view_weights(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_pick = link.callback(|event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let files = browser::files_of(input.files());
+            input.set_value("");
+            Msg::WeightFilesPicked(files)
+        });
+        let (state, text) = match &self.weights {
+            WeightsState::Loaded { weights, origin } => {
+                let description: String = weights.description.chars().take(120).collect();
+                ("ok", format!("Network set {origin}. {description}"))
+            }
+            WeightsState::Missing(message) => ("missing", format!("No network set: {message}. Load one below.")),
+        };
+        html! {
+            <section class="weights" aria-labelledby="weights-heading">
+                <h2 id="weights-heading">{ "Network set" }</h2>
+                <p id="weights-state" class={classes!("weights-state", state)}>{ text }</p>
+                <label for="weights-input" class="button">{ "Load a network set…" }</label>
+                <input id="weights-input" class="visually-hidden" type="file" multiple=true accept=".json,.safetensors" onchange={on_pick}
+                    aria-describedby="weights-help" />
+                <span id="weights-help" class="help">{ " Choose manifest.json together with all of its .safetensors files." }</span>
+                if self.embedded_available {
+                    <button type="button" onclick={link.callback(|_| Msg::UseEmbedded)}>{ "Use the embedded set" }</button>
+                }
+            </section>
+        }
+    }
+
+    fn view_drop_zone(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_pick = link.callback(|event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let files = browser::files_of(input.files());
+            input.set_value("");
+            Msg::InputsPicked(files)
+        });
+        let on_drop = link.callback(|event: DragEvent| {
+            event.prevent_default();
+            Msg::InputsPicked(browser::files_of(event.data_transfer().and_then(|transfer| transfer.files())))
+        });
+        let on_drag_over = link.callback(|event: DragEvent| {
+            event.prevent_default();
+            Msg::DragActive(true)
+        });
+        let on_drag_leave = link.callback(|_: DragEvent| Msg::DragActive(false));
+        html! {
+            <div class={classes!("drop-zone", self.drag_active.then_some("active"))}
+                ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+                <p>{ "Drop SLHA spectrum files or CSV tables (canonical columns U11 … m_gluino) here, or " }</p>
+                <label for="inputs-input" class="button">{ "Choose input files…" }</label>
+                <input id="inputs-input" class="visually-hidden" type="file" multiple=true onchange={on_pick} />
+            </div>
+        }
+    }
+
+    fn view_form(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_preset = link.callback(|event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            Msg::FormPreset(select.value().parse().unwrap_or(0))
+        });
+        html! {
+            <>
+            <form class="spectrum-form" onsubmit={link.callback(|event: SubmitEvent| { event.prevent_default(); Msg::FormCompute })}>
+                <label for="preset">{ "Preset: " }</label>
+                <select id="preset" onchange={on_preset}>
+                    { for PRESETS.iter().enumerate().map(|(index, preset)| html! { <option value={index.to_string()}>{ preset.label }</option> }) }
+                </select>
+                <p class="help">{ "The presets are hand-made illustrative points, not spectrum-generator output." }</p>
+                { for FIELD_GROUPS.iter().map(|(title, columns)| html! {
+                    <fieldset>
+                        <legend>{ *title }</legend>
+                        { for columns.iter().map(|&column| {
+                            let text = self.form[column.index()].clone();
+                            let error = validate_field(column, &text).err();
+                            let id = format!("field-{}", column.name());
+                            let error_id = format!("{id}-error");
+                            let on_input = link.callback(move |event: InputEvent| {
+                                let input: HtmlInputElement = event.target_unchecked_into();
+                                Msg::FormEdited(column, input.value())
+                            });
+                            html! {
+                                <div class="field">
+                                    <label for={id.clone()}>{ field_label(column) }<span class="column-name">{ format!(" ({})", column.name()) }</span></label>
+                                    <span class="input-with-unit">
+                                        <input id={id} name={column.name()} type="text" inputmode="decimal" value={text}
+                                            oninput={on_input} aria-invalid={error.is_some().to_string()}
+                                            aria-describedby={error.is_some().then(|| error_id.clone())} />
+                                        <span class="unit">{ field_unit(column) }</span>
+                                    </span>
+                                    if let Some(message) = error {
+                                        <span id={error_id} class="field-error">{ message }</span>
+                                    }
+                                </div>
+                            }
+                        }) }
+                    </fieldset>
+                }) }
+                <button type="submit" id="form-compute">{ "Compute" }</button>
+            </form>
+            { self.view_scan(ctx) }
+            </>
+        }
+    }
+
+    fn view_scan(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_column = link.callback(|event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            Msg::ScanColumn(Column::from_name(&select.value()).unwrap_or(Column::MChi1pm))
+        });
+        let text_input = |id: &str, label: &str, value: &str, message: fn(String) -> Msg| {
+            let on_input = link.callback(move |event: InputEvent| {
+                let input: HtmlInputElement = event.target_unchecked_into();
+                message(input.value())
+            });
+            html! {
+                <span class="field">
+                    <label for={id.to_string()}>{ label.to_string() }</label>
+                    <input id={id.to_string()} type="text" inputmode="decimal" value={value.to_string()} oninput={on_input} />
+                </span>
+            }
+        };
+        html! {
+            <section class="scan" aria-labelledby="scan-heading">
+                <h2 id="scan-heading">{ "Scan one input" }</h2>
+                <p class="help">{ "Varies one input of the spectrum above over a range and draws LO (dashed) and NLO (solid) for the four pairs." }</p>
+                <form class="scan-form" onsubmit={link.callback(|event: SubmitEvent| { event.prevent_default(); Msg::RunScan })}>
+                    <span class="field">
+                        <label for="scan-column">{ "Input" }</label>
+                        <select id="scan-column" onchange={on_column}>
+                            { for COLUMNS.iter().map(|column| html! {
+                                <option value={column.name()} selected={*column == self.scan.column}>{ format!("{} ({})", field_label(*column), column.name()) }</option>
+                            }) }
+                        </select>
+                    </span>
+                    { text_input("scan-from", "from", &self.scan.from, Msg::ScanFrom) }
+                    { text_input("scan-to", "to", &self.scan.to, Msg::ScanTo) }
+                    { text_input("scan-steps", "steps", &self.scan.steps, Msg::ScanSteps) }
+                    <button type="submit" id="scan-run">{ "Scan" }</button>
+                </form>
+                if let Some((title, series)) = &self.scan_result {
+                    { chart(title, &format!("{} {}", field_label(self.scan.column), field_unit(self.scan.column)), series) }
+                }
+            </section>
+        }
+    }
+
+    fn view_batch_plot(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let series = self.batch_series();
+        if series.iter().all(|series| series.points.is_empty()) {
+            return html! {};
+        }
+        let axis_radio = |axis: PlotAxis, label: &str| {
+            html! {
+                <label>
+                    <input type="radio" name="plot-axis" checked={self.plot_axis == axis} onchange={link.callback(move |_| Msg::SetPlotAxis(axis))} />
+                    { label.to_string() }
+                </label>
+            }
+        };
+        let x_label = match self.plot_axis {
+            PlotAxis::Chargino => "m(χ̃±₁) [GeV]",
+            PlotAxis::Neutralino => "|m(χ̃⁰₂)| [GeV]",
+        };
+        html! {
+            <section class="batch-plot" aria-labelledby="plot-heading">
+                <h2 id="plot-heading">{ "σ_NLO of the batch" }</h2>
+                <fieldset class="unit-choice"><legend>{ "x axis" }</legend>
+                    { axis_radio(PlotAxis::Chargino, "m(χ̃±₁)") }{ axis_radio(PlotAxis::Neutralino, "m(χ̃⁰₂)") }
+                </fieldset>
+                { chart(&format!("σ_NLO against {x_label}"), x_label, &series) }
+            </section>
+        }
+    }
+
+    fn view_results(&self, ctx: &Context<Self>) -> Html {
+        if self.uploads.is_empty() {
+            return html! {};
+        }
+        let link = ctx.link();
+        let unit_radio = |unit: Unit| {
+            html! {
+                <label>
+                    <input type="radio" name="unit" value={unit.symbol()} checked={self.unit == unit}
+                        onchange={link.callback(move |_| Msg::SetUnit(unit))} />
+                    { unit.symbol() }
+                </label>
+            }
+        };
+        let on_uncertainty = link.callback(|event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            Msg::SetUncertaintyColumns(input.checked())
+        });
+        let on_sort = link.callback(Msg::SetSort);
+        html! {
+            <section class="results-section" aria-labelledby="results-heading">
+                <h2 id="results-heading">{ "Results" }</h2>
+                <div class="toolbar">
+                    <fieldset class="unit-choice"><legend>{ "Unit" }</legend>{ unit_radio(Unit::Picobarn) }{ unit_radio(Unit::Femtobarn) }</fieldset>
+                    <button type="button" id="export-csv" onclick={link.callback(|_| Msg::ExportCsv)}>{ "Export CSV" }</button>
+                    <button type="button" id="export-json" onclick={link.callback(|_| Msg::ExportJson)}>{ "Export JSON" }</button>
+                    <button type="button" id="copy-csv" onclick={link.callback(|_| Msg::CopyCsv)}>{ "Copy CSV" }</button>
+                    <label><input type="checkbox" checked={self.uncertainty_columns} onchange={on_uncertainty} />{ " uncertainty columns in CSV" }</label>
+                    <button type="button" onclick={link.callback(|_| Msg::ClearInputs)}>{ "Clear" }</button>
+                </div>
+                { for self.uploads.iter().map(|upload| {
+                    let id = upload.id;
+                    let body = match (&upload.read_error, &upload.outcome, &upload.bytes) {
+                        (Some(message), _, _) => html! { <p class="file-error" role="alert">{ message.clone() }</p> },
+                        (None, Some(FileOutcome::Failed(message)), _) => html! { <p class="file-error" role="alert">{ message.clone() }</p> },
+                        (None, Some(FileOutcome::Computed(result)), _) => html! {
+                            <>
+                            if !result.row_errors.is_empty() {
+                                <ul class="row-errors" aria-label="rows that could not be read">
+                                    { for result.row_errors.iter().map(|message| html! { <li>{ message.clone() }</li> }) }
+                                </ul>
+                            }
+                            { results_table(TableProps { file_name: &upload.name, result, unit: self.unit, sort: self.sort, on_sort: on_sort.clone() }) }
+                            if result.slha_text.is_some() {
+                                <button type="button" class="download-slha" onclick={link.callback(move |_| Msg::DownloadSlha(id))}>
+                                    { "Download SLHA with XSECTION blocks" }
+                                </button>
+                            }
+                            </>
+                        },
+                        (None, None, Some(_)) => html! { <p class="note">{ "Waiting for a network set." }</p> },
+                        (None, None, None) => html! { <p class="note">{ "Reading…" }</p> },
+                    };
+                    let failed = upload.read_error.is_some() || matches!(upload.outcome, Some(FileOutcome::Failed(_)));
+                    html! {
+                        <article class={classes!("file", failed.then_some("failed"))} data-file={upload.name.clone()}>
+                            <h3>{ upload.name.clone() }
+                                <button type="button" class="remove" aria-label={format!("Remove {}", upload.name)}
+                                    onclick={link.callback(move |_| Msg::RemoveInput(id))}>{ "×" }</button>
+                            </h3>
+                            { body }
+                        </article>
+                    }
+                }) }
+                { self.view_batch_plot(ctx) }
+            </section>
+        }
+    }
+}
