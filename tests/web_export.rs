@@ -64,7 +64,8 @@ fn slha_download_equals_write_xsection() {
     let directory = std::env::temp_dir().join(format!("deepxs-web-slha-{}", std::process::id()));
     std::fs::create_dir_all(&directory).expect("scratch directory");
     let copy = directory.join("sample_1.spc");
-    std::fs::copy(reference.join("slha/sample_1.spc"), &copy).expect("copy sample");
+    // Written anew rather than copied, so the copy is writable even when the reference file is not.
+    std::fs::write(&copy, std::fs::read(reference.join("slha/sample_1.spc")).expect("sample is readable")).expect("copy sample");
     let copy_text = copy.display().to_string();
     cli(&reference, &["--write-xsection", "--format", "csv", &copy_text]);
     let written = std::fs::read_to_string(&copy).expect("rewritten file");

@@ -13,7 +13,9 @@ use crate::pair::PAIRS;
 use crate::pipeline::WeightSet;
 use crate::predict::{predict, Order};
 use crate::record::{Column, InputRecord, COLUMNS};
-use crate::web::batch::{compute_file, export_csv, export_json, slha_with_xsection, FileOutcome, Unit};
+use crate::web::batch::{
+    export_csv, export_json, predict_points, read_file, slha_with_xsection, FileOutcome, ReadFile, Unit,
+};
 use crate::web::browser;
 use crate::web::chart::chart;
 use crate::web::plot::Series;
@@ -22,6 +24,24 @@ use crate::web::results::{results_table, Sort, SortKey, TableProps};
 
 /// Source name of a spectrum typed in the form.
 const FORM_SOURCE: &str = "typed-spectrum";
+
+/// Files with more points than this are predicted in chunks of
+/// [`CHUNK_POINTS`], with a progress bar and a cancel button, and the page
+/// handles events between chunks.
+const CHUNKED_ABOVE: usize = 20_000;
+const CHUNK_POINTS: usize = 10_000;
+
+/// A large file being predicted chunk by chunk.
+struct Job {
+    upload_id: usize,
+    file: ReadFile,
+    predictions: Vec<crate::predict::PointPrediction>,
+    started_ms: f64,
+}
+
+/// Largest number of markers per pair in the batch plot; larger batches
+/// are thinned evenly.
+const MAX_PLOT_POINTS: usize = 2000;
 
 /// Largest number of points of a scan.
 const MAX_SCAN_STEPS: usize = 400;
@@ -91,6 +111,9 @@ pub enum Msg {
     Status(String),
     DragActive(bool),
     SetPlotAxis(PlotAxis),
+    /// Predict the next chunk of the job of this upload id.
+    ComputeChunk(usize),
+    CancelJob,
     ScanColumn(Column),
     ScanFrom(String),
     ScanTo(String),
@@ -114,18 +137,69 @@ pub struct App {
     scan: ScanSettings,
     /// The last scan's title and curves.
     scan_result: Option<(String, Vec<Series>)>,
+    job: Option<Job>,
 }
 
 impl App {
     /// Computes every read upload that has no outcome yet, or all of them
-    /// when the network set changed.
-    fn compute(&mut self, all: bool) {
+    /// when the network set changed. A large file starts a chunked job
+    /// instead, one at a time; the others wait for it.
+    fn compute(&mut self, ctx: &Context<Self>, all: bool) {
         let WeightsState::Loaded { weights, .. } = &self.weights else { return };
+        if all {
+            self.job = None;
+        }
         for upload in &mut self.uploads {
-            if let (Some(bytes), true) = (&upload.bytes, all || upload.outcome.is_none()) {
-                upload.outcome = Some(compute_file(weights, &upload.name, bytes));
+            let waiting = self.job.as_ref().is_some_and(|job| job.upload_id == upload.id);
+            let Some(bytes) = &upload.bytes else { continue };
+            if waiting || !(all || upload.outcome.is_none()) {
+                continue;
+            }
+            upload.outcome = None;
+            match read_file(&upload.name, bytes) {
+                Err(message) => upload.outcome = Some(FileOutcome::Failed(message)),
+                Ok(file) if file.points.len() > CHUNKED_ABOVE => {
+                    if self.job.is_none() {
+                        let id = upload.id;
+                        self.job = Some(Job { upload_id: id, file, predictions: Vec::new(), started_ms: browser::now_ms() });
+                        ctx.link().send_future(async move {
+                            browser::yield_to_browser().await;
+                            Msg::ComputeChunk(id)
+                        });
+                    }
+                }
+                Ok(file) => {
+                    let predictions = predict_points(weights, &file.points);
+                    upload.outcome = Some(FileOutcome::Computed(file.finish(predictions)));
+                }
             }
         }
+    }
+
+    /// Predicts the next chunk of the running job and schedules the one after.
+    fn compute_chunk(&mut self, ctx: &Context<Self>, id: usize) {
+        let (Some(job), WeightsState::Loaded { weights, .. }) = (&mut self.job, &self.weights) else { return };
+        if job.upload_id != id {
+            // A message of a cancelled job.
+            return;
+        }
+        let start = job.predictions.len();
+        let end = (start + CHUNK_POINTS).min(job.file.points.len());
+        job.predictions.extend(predict_points(weights, &job.file.points[start..end]));
+        if end < job.file.points.len() {
+            ctx.link().send_future(async move {
+                browser::yield_to_browser().await;
+                Msg::ComputeChunk(id)
+            });
+            return;
+        }
+        let Some(job) = self.job.take() else { return };
+        let elapsed = browser::now_ms() - job.started_ms;
+        if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == job.upload_id) {
+            upload.outcome = Some(FileOutcome::Computed(job.file.finish(job.predictions)));
+        }
+        self.status = format!("Computed in {elapsed:.0} ms.");
+        self.compute(ctx, false);
     }
 
     fn outcomes(&self) -> Vec<&FileOutcome> {
@@ -242,6 +316,9 @@ impl App {
                         }
                     }
                 }
+                // Thousands of SVG markers slow the page down without showing more.
+                let stride = points.len().div_ceil(MAX_PLOT_POINTS).max(1);
+                let points = points.into_iter().step_by(stride).collect();
                 Series { label: format!("{} NLO", pair.label()), points, line: false, dashed: false, colour }
             })
             .collect()
@@ -280,6 +357,7 @@ impl Component for App {
             plot_axis: PlotAxis::Chargino,
             scan: ScanSettings { column: Column::MChi1pm, from: "150".into(), to: "1500".into(), steps: "60".into() },
             scan_result: None,
+            job: None,
         }
     }
 
@@ -300,16 +378,25 @@ impl Component for App {
                     }
                 }
                 let started = browser::now_ms();
-                self.compute(false);
+                self.compute(ctx, false);
                 let pending = self.uploads.iter().filter(|upload| upload.bytes.is_none() && upload.read_error.is_none()).count();
                 self.status = if pending > 0 {
                     format!("Reading files… {pending} left")
+                } else if self.job.is_some() {
+                    "Computing a large file…".to_string()
                 } else {
                     format!("Computed in {:.0} ms.", browser::now_ms() - started)
                 };
             }
-            Msg::RemoveInput(id) => self.uploads.retain(|upload| upload.id != id),
+            Msg::RemoveInput(id) => {
+                if self.job.as_ref().is_some_and(|job| job.upload_id == id) {
+                    self.job = None;
+                }
+                self.uploads.retain(|upload| upload.id != id);
+                self.compute(ctx, false);
+            }
             Msg::ClearInputs => {
+                self.job = None;
                 self.uploads.clear();
                 self.status = "Inputs cleared.".into();
             }
@@ -329,7 +416,7 @@ impl Component for App {
             }
             Msg::WeightFilesRead(files) => {
                 self.load_weight_files(files);
-                self.compute(true);
+                self.compute(ctx, true);
                 self.status = match &self.weights {
                     WeightsState::Loaded { origin, .. } => format!("Network set {origin}."),
                     WeightsState::Missing(message) => format!("Network set not loaded: {message}"),
@@ -338,7 +425,7 @@ impl Component for App {
             Msg::UseEmbedded => {
                 if let Ok(weights) = WeightSet::embedded() {
                     self.weights = WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into() };
-                    self.compute(true);
+                    self.compute(ctx, true);
                 }
             }
             Msg::SetUnit(unit) => self.unit = unit,
@@ -362,7 +449,7 @@ impl Component for App {
                     return true;
                 }
                 self.add_upload(FORM_SOURCE.to_string(), Some(form_csv(&self.form).into_bytes()));
-                self.compute(false);
+                self.compute(ctx, false);
                 self.tab = Tab::Files;
                 self.status = "Typed spectrum added to the results.".into();
             }
@@ -401,6 +488,17 @@ impl Component for App {
             Msg::Status(message) => self.status = message,
             Msg::DragActive(active) => self.drag_active = active,
             Msg::SetPlotAxis(axis) => self.plot_axis = axis,
+            Msg::ComputeChunk(id) => self.compute_chunk(ctx, id),
+            Msg::CancelJob => {
+                if let Some(job) = self.job.take() {
+                    let message = format!("Cancelled after {} of {} points.", job.predictions.len(), job.file.points.len());
+                    if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == job.upload_id) {
+                        upload.outcome = Some(FileOutcome::Failed(message.clone()));
+                    }
+                    self.status = message;
+                    self.compute(ctx, false);
+                }
+            }
             Msg::ScanColumn(column) => self.scan.column = column,
             Msg::ScanFrom(text) => self.scan.from = text,
             Msg::ScanTo(text) => self.scan.to = text,
@@ -697,7 +795,17 @@ impl App {
                             }
                             </>
                         },
-                        (None, None, Some(_)) => html! { <p class="note">{ "Waiting for a network set." }</p> },
+                        (None, None, Some(_)) => match &self.job {
+                            Some(job) if job.upload_id == id => html! {
+                                <p class="progress">
+                                    <label for={format!("progress-{id}")}>{ format!("Computing {} of {} points ", job.predictions.len(), job.file.points.len()) }</label>
+                                    <progress id={format!("progress-{id}")} max={job.file.points.len().to_string()} value={job.predictions.len().to_string()} />
+                                    <button type="button" id="cancel-job" onclick={link.callback(|_| Msg::CancelJob)}>{ "Cancel" }</button>
+                                </p>
+                            },
+                            Some(_) => html! { <p class="note">{ "Waiting for the file above to finish." }</p> },
+                            None => html! { <p class="note">{ "Waiting for a network set." }</p> },
+                        },
                         (None, None, None) => html! { <p class="note">{ "Reading…" }</p> },
                     };
                     let failed = upload.read_error.is_some() || matches!(upload.outcome, Some(FileOutcome::Failed(_)));

@@ -31,13 +31,18 @@ pub struct FileResult {
     pub slha_text: Option<String>,
 }
 
-/// Reads and predicts one file with every pair the weight set covers,
-/// LO and NLO, as `deepxs predict` does by default.
-pub fn compute_file(weights: &WeightSet, name: &str, bytes: &[u8]) -> FileOutcome {
-    let batch = match read_input(name, bytes, ReadOptions::default()) {
-        Ok(batch) => batch,
-        Err(error) => return FileOutcome::Failed(error.to_string()),
-    };
+/// A file that was read and awaits its predictions.
+#[derive(Debug, Clone)]
+pub struct ReadFile {
+    pub format: InputFormat,
+    pub points: Vec<Point>,
+    pub row_errors: Vec<String>,
+    pub slha_text: Option<String>,
+}
+
+/// Reads one file; an error of the whole file is returned as its message.
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<ReadFile, String> {
+    let batch = read_input(name, bytes, ReadOptions::default()).map_err(|error| error.to_string())?;
     let mut points: Vec<Point> = Vec::with_capacity(batch.rows.len());
     let mut row_errors = Vec::new();
     for row in batch.rows {
@@ -46,14 +51,38 @@ pub fn compute_file(weights: &WeightSet, name: &str, bytes: &[u8]) -> FileOutcom
             Err(error) => row_errors.push(error.to_string()),
         }
     }
-    let predictions = predict(weights, &points, &PAIRS, Order::Both);
-    let masses_gev = points
-        .iter()
-        .map(|point| (point.record.get(Column::MChi1pm), point.record.get(Column::MChi20).map(f64::abs)))
-        .collect();
     // The SLHA reader accepted the bytes as UTF-8 text, so this cannot lose data.
     let slha_text = (batch.format == InputFormat::Slha).then(|| String::from_utf8_lossy(bytes).into_owned());
-    FileOutcome::Computed(FileResult { format: batch.format, predictions, masses_gev, row_errors, slha_text })
+    Ok(ReadFile { format: batch.format, points, row_errors, slha_text })
+}
+
+impl ReadFile {
+    /// Combines the file with the predictions of its points, in point order.
+    pub fn finish(self, predictions: Vec<PointPrediction>) -> FileResult {
+        let masses_gev = self
+            .points
+            .iter()
+            .map(|point| (point.record.get(Column::MChi1pm), point.record.get(Column::MChi20).map(f64::abs)))
+            .collect();
+        FileResult { format: self.format, predictions, masses_gev, row_errors: self.row_errors, slha_text: self.slha_text }
+    }
+}
+
+/// Predicts every point with every pair the weight set covers, LO and NLO,
+/// as `deepxs predict` does by default.
+pub fn predict_points(weights: &WeightSet, points: &[Point]) -> Vec<PointPrediction> {
+    predict(weights, points, &PAIRS, Order::Both)
+}
+
+/// Reads and predicts one file.
+pub fn compute_file(weights: &WeightSet, name: &str, bytes: &[u8]) -> FileOutcome {
+    match read_file(name, bytes) {
+        Ok(file) => {
+            let predictions = predict_points(weights, &file.points);
+            FileOutcome::Computed(file.finish(predictions))
+        }
+        Err(message) => FileOutcome::Failed(message),
+    }
 }
 
 /// Predictions of all computed files in the order `deepxs predict` prints
