@@ -41,9 +41,9 @@ install_web_tools() {
         return 1
     fi
     if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen\$"; then
-        # NOTE: the locked install fails when a locked dependency of the CLI is
-        # missing from the registry mirror; the unlocked install still builds
-        # the exact CLI version.
+        # NOTE: the locked install fails when a locked dependency of the CLI
+        # is missing from the registry mirror. The unlocked install then
+        # still builds the exact CLI version.
         install_tool --locked wasm-bindgen-cli --version "$bindgen" ||
             install_tool wasm-bindgen-cli --version "$bindgen"
     fi

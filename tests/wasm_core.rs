@@ -1,7 +1,7 @@
-//! The core compiled to WebAssembly gives this machine's native numbers:
-//! it predicts the reference test rows in a browser and compares LO, K and
-//! NLO with the native predictions to 1e-5 relative, wherever σ_LO is at
-//! least σ_min (the training domain).
+//! The core compiled to WebAssembly gives this machine's native numbers.
+//! It predicts the reference test rows in a browser and compares LO, K and
+//! NLO with the native predictions to 1e-5 relative. Values where σ_LO is
+//! below σ_min, outside the training domain, are not compared.
 //!
 //! Run by `scripts/test.sh` with wasm-bindgen-test-runner in headless
 //! Chromium, after `cargo test --test wasm_parity_fixture` has written

@@ -1,6 +1,6 @@
 // Service worker: keeps the app's own files in a cache so the page loads
 // and computes without network. Files are served from the cache first and
-// refreshed from the server when it answers.
+// refreshed from the server when it responds.
 const CACHE = "deepxs-web-v1";
 const FILES = [
   "./",

@@ -61,10 +61,10 @@ struct ScanSettings {
     steps: String,
 }
 
-/// Where the current network set came from.
+/// State of the network set, with its origin when loaded.
 #[derive(Clone)]
 enum WeightsState {
-    /// No set yet; the message says why (no embedded set, or a load error).
+    /// No set yet, with the reason (no embedded set, or a load error).
     Missing(String),
     Loaded { weights: Rc<WeightSet>, origin: String },
 }
@@ -130,6 +130,8 @@ pub struct App {
     sort: Sort,
     uncertainty_columns: bool,
     tab: Tab,
+    /// Index into PRESETS of the preset last chosen.
+    preset: usize,
     form: [String; 19],
     status: String,
     drag_active: bool,
@@ -260,6 +262,7 @@ impl App {
                 .map_err(|message| format!("Scan needs a valid spectrum in the form: {} {message}.", column.name()))?;
             base.set(column, Some(value));
         }
+
         let column = self.scan.column;
         let from = validate_field(column, &self.scan.from).map_err(|message| format!("Scan start: {message}."))?;
         let to = validate_field(column, &self.scan.to).map_err(|message| format!("Scan end: {message}."))?;
@@ -267,6 +270,7 @@ impl App {
         if !(2..=MAX_SCAN_STEPS).contains(&steps) {
             return Err(format!("Scan steps must lie between 2 and {MAX_SCAN_STEPS}."));
         }
+
         let values: Vec<f64> = (0..steps).map(|index| from + (to - from) * index as f64 / (steps - 1) as f64).collect();
         let points: Vec<Point> = values
             .iter()
@@ -278,6 +282,7 @@ impl App {
             })
             .collect();
         let predictions = predict(weights, &points, &PAIRS, Order::Both);
+
         let mut series = Vec::new();
         for (colour, pair) in PAIRS.iter().enumerate() {
             let curve = |nlo: bool| -> Vec<(f64, f64)> {
@@ -351,6 +356,7 @@ impl Component for App {
             sort: Sort::default(),
             uncertainty_columns: false,
             tab: Tab::Files,
+            preset: 0,
             form: preset_texts(&PRESETS[0]),
             status: String::new(),
             drag_active: false,
@@ -435,6 +441,7 @@ impl Component for App {
             Msg::FormEdited(column, text) => self.form[column.index()] = text,
             Msg::FormPreset(index) => {
                 if let Some(preset) = PRESETS.get(index) {
+                    self.preset = index;
                     self.form = preset_texts(preset);
                 }
             }
@@ -634,7 +641,7 @@ impl App {
             <form class="spectrum-form" onsubmit={link.callback(|event: SubmitEvent| { event.prevent_default(); Msg::FormCompute })}>
                 <label for="preset">{ "Preset: " }</label>
                 <select id="preset" onchange={on_preset}>
-                    { for PRESETS.iter().enumerate().map(|(index, preset)| html! { <option value={index.to_string()}>{ preset.label }</option> }) }
+                    { for PRESETS.iter().enumerate().map(|(index, preset)| html! { <option value={index.to_string()} selected={index == self.preset}>{ preset.label }</option> }) }
                 </select>
                 <p class="help">{ "The presets are hand-made illustrative points, not spectrum-generator output." }</p>
                 { for FIELD_GROUPS.iter().map(|(title, columns)| html! {

@@ -100,7 +100,7 @@ pub fn export_order<'a>(outcomes: &[&'a FileOutcome]) -> Vec<&'a PointPrediction
     tables.chain(slha).flat_map(|result| result.predictions.iter()).collect()
 }
 
-/// The CSV export: byte for byte what `deepxs predict --format csv` (with
+/// Builds the CSV export: byte for byte what `deepxs predict --format csv` (with
 /// `--uncertainty` when asked) writes for the same files.
 pub fn export_csv(outcomes: &[&FileOutcome], with_uncertainty: bool) -> String {
     let header = if with_uncertainty { output::CSV_HEADER_WITH_UNCERTAINTY } else { output::CSV_HEADER };
@@ -108,7 +108,7 @@ pub fn export_csv(outcomes: &[&FileOutcome], with_uncertainty: bool) -> String {
     format!("{header}\n{}", output::csv_rows(&predictions, with_uncertainty))
 }
 
-/// The JSON export, laid out as `deepxs predict --format json` writes it.
+/// Builds the JSON export, laid out as `deepxs predict --format json` writes it.
 pub fn export_json(outcomes: &[&FileOutcome]) -> String {
     let mut text = String::from("[");
     for (index, point) in export_order(outcomes).into_iter().enumerate() {
@@ -120,7 +120,7 @@ pub fn export_json(outcomes: &[&FileOutcome]) -> String {
     text
 }
 
-/// The SLHA text of a computed SLHA file with XSECTION blocks for LO and NLO
+/// Returns the SLHA text of a computed SLHA file with XSECTION blocks for LO and NLO
 /// appended, as `deepxs predict --write-xsection` writes the file. `None`
 /// for tables, failed files and points without a valid pair.
 pub fn slha_with_xsection(outcome: &FileOutcome) -> Option<String> {

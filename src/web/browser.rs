@@ -3,7 +3,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, FileList, HtmlAnchorElement, Url};
 
-/// The files of a file list, in list order.
+/// Returns the files of a file list, in list order.
 pub fn files_of(list: Option<FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|index| list.get(index)).collect()

@@ -7,7 +7,7 @@ use crate::web::plot::{Axes, Series, BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH};
 /// Colours of the four pairs, readable on light and dark backgrounds.
 const PALETTE: [&str; 4] = ["#d1495b", "#2e86ab", "#e0a100", "#3f9c35"];
 
-/// A chart with a log y axis in pb, or a note when nothing is positive.
+/// Draws a chart with a log y axis in pb, or a note when nothing is positive.
 pub fn chart(title: &str, x_label: &str, series: &[Series]) -> Html {
     let Some(axes) = Axes::fit(series) else {
         return html! { <p class="note">{ format!("{title}: no positive cross section to plot.") }</p> };

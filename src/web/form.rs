@@ -81,7 +81,7 @@ pub fn validate_field(column: Column, text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
-/// The form's values as a one-row CSV table with the canonical header, so
+/// Writes the form's values as a one-row CSV table with the canonical header, so
 /// the typed spectrum goes through the same reader as an uploaded table.
 pub fn form_csv(texts: &[String; 19]) -> String {
     let header: Vec<&str> = COLUMNS.iter().map(|column| column.name()).collect();
@@ -123,7 +123,7 @@ pub const PRESETS: [Preset; 3] = [
     },
 ];
 
-/// The texts of a preset, printed as they would be typed.
+/// Returns the texts of a preset, printed as they would be typed.
 pub fn preset_texts(preset: &Preset) -> [String; 19] {
     preset.values.map(|value| value.to_string())
 }

@@ -78,7 +78,7 @@ impl Axes {
         (first..=last).map(|index| index as f64 * step).collect()
     }
 
-    /// The decades shown, thinned to at most eight labels.
+    /// Returns the decades shown, thinned to at most eight labels.
     pub fn y_ticks(&self) -> Vec<i32> {
         let count = self.decade_max - self.decade_min;
         let stride = (count + 7) / 8;

@@ -29,7 +29,7 @@ pub struct Sort {
 }
 
 impl Sort {
-    /// The sort after a click on `key`'s header: the same key flips the direction.
+    /// Returns the sort after a click on `key`'s header. The same key flips the direction.
     pub fn clicked(self, key: SortKey) -> Sort {
         if self.key == key {
             Sort { key, descending: !self.descending }
@@ -89,7 +89,7 @@ pub struct TableProps<'a> {
     pub on_sort: Callback<SortKey>,
 }
 
-/// The table of one file: one row per point and pair.
+/// Draws the table of one file, one row per point and pair.
 pub fn results_table(props: TableProps<'_>) -> Html {
     let TableProps { file_name, result, unit, sort, on_sort } = props;
     let mut rows: Vec<(&PointPrediction, &PairPrediction)> =
