@@ -27,6 +27,7 @@ pub mod record;
 pub mod slha;
 pub mod spectrum;
 pub mod validate;
+pub mod web;
 pub mod xsection;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,307 @@
+// End-to-end tests of the web calculator: the release build in dist/ is
+// served on 127.0.0.1 and driven in headless Chromium with playwright-core.
+// Values read from the page are compared with the deepxs CLI on the same
+// files. Screenshots of each view go to target/e2e-screenshots/.
+//
+// Environment: DEEPXS_CLI (path of the deepxs binary, default
+// target/debug/deepxs), CHROMIUM (default /usr/bin/chromium),
+// DEEPXS_SHARED (default ../shared), DEEPXS_REQUIRE_REFERENCE=1 to fail
+// instead of skipping the steps that need the reference data.
+
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
+import { extname, join, normalize, resolve } from "node:path";
+
+const root = resolve(new URL("../..", import.meta.url).pathname);
+const dist = join(root, "dist");
+const screenshots = join(root, "target/e2e-screenshots");
+const cli = process.env.DEEPXS_CLI || join(root, "target/debug/deepxs");
+const shared = process.env.DEEPXS_SHARED || join(root, "../shared");
+const reference = join(shared, "reference");
+const requireReference = process.env.DEEPXS_REQUIRE_REFERENCE === "1";
+
+// The 19 canonical input columns, as the form names its fields.
+const COLUMNS = ["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi20", "m_chi1pm", "m_1000001", "m_2000001",
+  "m_2000002", "m_1000002", "m_1000003", "m_2000003", "m_1000004", "m_2000004", "m_gluino"];
+
+// Rows of the throughput benchmark.
+const BENCH_ROWS = 100000;
+
+// Largest relative difference accepted between page and CLI values. The
+// native CLI sums matrix products in another order (AVX, FMA kernels) than
+// the wasm build, and σ, an exponential of an f32 network output, differs
+// by up to 4e-6 relative on the reference test rows (tests/wasm_core.rs).
+const TOLERANCE = 1e-5;
+
+let failures = 0;
+function check(condition, message) {
+  if (condition) {
+    console.log(`ok: ${message}`);
+  } else {
+    console.log(`FAILED: ${message}`);
+    failures += 1;
+  }
+}
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".webmanifest": "application/manifest+json",
+};
+
+// Serves dist/ on 127.0.0.1 on a free port.
+function serve() {
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://127.0.0.1").pathname);
+    let file = normalize(join(dist, path));
+    if (!file.startsWith(dist)) {
+      response.writeHead(403).end();
+      return;
+    }
+    if (path.endsWith("/")) file = join(file, "index.html");
+    if (!existsSync(file)) {
+      response.writeHead(404).end("not found");
+      return;
+    }
+    response.writeHead(200, { "content-type": MIME[extname(file)] || "application/octet-stream" });
+    response.end(readFileSync(file));
+  });
+  return new Promise((done) => server.listen(0, "127.0.0.1", () => done(server)));
+}
+
+// Runs `deepxs predict` in `directory` and returns its standard output.
+function predict(directory, args) {
+  const weights = join(reference, "deepxs/networks");
+  return execFileSync(cli, ["predict", "--weights", weights, ...args], { cwd: directory, encoding: "utf8" });
+}
+
+function csvValue(csv, pair, column) {
+  const [header, ...rows] = csv.trim().split("\n");
+  const columns = header.split(",");
+  const row = rows.map((line) => line.split(",")).find((fields) => fields[columns.indexOf("pair")] === pair);
+  return Number(row[columns.indexOf(column)]);
+}
+
+// Compares two CSV outputs: same lines and text fields, numbers within TOLERANCE.
+function compareCsv(page, cli) {
+  if (page === cli) return { ok: true, message: "byte for byte" };
+  const pageLines = page.split("\n");
+  const cliLines = cli.split("\n");
+  if (pageLines.length !== cliLines.length) {
+    return { ok: false, message: `${pageLines.length} lines against ${cliLines.length}` };
+  }
+  let worst = 0;
+  let differing = 0;
+  for (let index = 0; index < cliLines.length; index += 1) {
+    if (pageLines[index] === cliLines[index]) continue;
+    differing += 1;
+    const pageFields = pageLines[index].split(",");
+    const cliFields = cliLines[index].split(",");
+    for (let field = 0; field < cliFields.length; field += 1) {
+      const a = pageFields[field];
+      const b = cliFields[field];
+      if (a === b) continue;
+      const numbers = [Number(a), Number(b)];
+      if (a === "" || b === "" || numbers.some((value) => !Number.isFinite(value))) {
+        return { ok: false, message: `line ${index + 1} field ${field + 1}: '${a}' against '${b}'` };
+      }
+      worst = Math.max(worst, Math.abs(numbers[0] / numbers[1] - 1));
+    }
+  }
+  return {
+    ok: worst <= TOLERANCE,
+    message: `${differing} of ${cliLines.length} lines differ in the last digits, largest relative difference ${worst.toExponential(2)}`,
+  };
+}
+
+async function loadWeights(page) {
+  const directory = join(reference, "deepxs/networks");
+  const files = readdirSync(directory).filter((name) => name === "manifest.json" || name.endsWith(".safetensors"));
+  await page.setInputFiles("#weights-input", files.map((name) => join(directory, name)));
+  await page.waitForSelector("#weights-state.ok", { timeout: 30000 });
+}
+
+async function main() {
+  if (!existsSync(join(dist, "index.html"))) {
+    throw new Error(`no build at ${dist}; run scripts/serve.sh --build-only first`);
+  }
+  const haveReference = existsSync(reference);
+  if (!haveReference && requireReference) {
+    throw new Error(`reference data not found at ${reference} but DEEPXS_REQUIRE_REFERENCE=1`);
+  }
+  mkdirSync(screenshots, { recursive: true });
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const foreign = [];
+  context.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
+  });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+
+  const started = Date.now();
+  await page.goto(base);
+  await page.waitForSelector("#weights-input", { state: "attached", timeout: 30000 });
+  console.log(`benchmark: page load to interactive app ${Date.now() - started} ms`);
+  if (haveReference) {
+    await loadWeights(page);
+    await page.setInputFiles("#inputs-input", [join(reference, "slha/sample_1.spc")]);
+    await page.waitForSelector('tr[data-file="sample_1.spc"][data-pair="c1c1"] td.nlo', { timeout: 30000 });
+    console.log(`benchmark: page load to first result ${Date.now() - started} ms (network set and file chosen by the test at once)`);
+    await page.click("text=Clear");
+  }
+  await page.screenshot({ path: join(screenshots, "01-start.png"), fullPage: true });
+
+  await page.click("#tab-form");
+  await page.fill("#field-U11", "1.5");
+  check((await page.textContent("#field-U11-error"))?.includes("[-1, 1]"), "form marks an out-of-range mixing element as you type");
+  await page.selectOption("#preset", "1");
+  check((await page.inputValue("#field-m_chi20")) === "-305", "higgsino preset fills the form");
+  await page.screenshot({ path: join(screenshots, "02-form.png"), fullPage: true });
+  await page.click("#tab-exact-lo");
+  check((await page.textContent(".unavailable"))?.includes("not available in this build"), "exact LO says it is not available");
+
+  if (!haveReference) {
+    console.log(`skipped: the steps with the reference networks, reference data not found at ${reference} (set DEEPXS_SHARED)`);
+  } else {
+    const work = mkdtempSync(join(tmpdir(), "deepxs-e2e-"));
+    copyFileSync(join(reference, "slha/sample_1.spc"), join(work, "sample_1.spc"));
+    copyFileSync(join(reference, "slha/sample_2.spc"), join(work, "sample_2.spc"));
+    // Test rows of the training domain: far outside it (σ down to 1e-297 pb)
+    // f32 results scatter by more than the tolerance between any two builds.
+    const testRows = readFileSync(join(reference, "deepxs/testsets/n2n2_test.csv"), "utf8").split("\n");
+    writeFileSync(join(work, "points.csv"), `${testRows.slice(0, 301).join("\n")}\n`);
+    writeFileSync(join(work, "broken.slha"), "BLOCK MASS\n  1000024  not-a-number\n");
+
+    await loadWeights(page);
+    await page.click("#tab-files");
+    await page.setInputFiles("#inputs-input", [join(work, "sample_1.spc")]);
+    const cell = 'tr[data-file="sample_1.spc"][data-pair="c1c1"] td.nlo';
+    await page.waitForSelector(cell, { timeout: 30000 });
+    const pageNlo = Number(await page.getAttribute(cell, "data-pb"));
+    const cliNlo = csvValue(predict(work, ["--format", "csv", "sample_1.spc"]), "c1c1", "nlo_pb");
+    check(Math.abs(pageNlo / cliNlo - 1) <= TOLERANCE, `sample_1.spc c1c1 NLO: page ${pageNlo} pb, CLI ${cliNlo} pb`);
+    await page.click('input[name="unit"][value="fb"]');
+    const shown = Number((await page.textContent(cell)).trim());
+    check(Math.abs(shown / (cliNlo * 1000) - 1) < 1e-3, `fb toggle shows ${shown} fb`);
+    await page.screenshot({ path: join(screenshots, "03-results.png"), fullPage: true });
+
+    await page.click("text=Clear");
+    await page.setInputFiles("#inputs-input", [join(work, "broken.slha"), join(work, "sample_2.spc")]);
+    await page.waitForSelector('article[data-file="sample_2.spc"] table', { timeout: 30000 });
+    await page.waitForSelector('article[data-file="broken.slha"] .file-error', { timeout: 30000 });
+    check((await page.locator(".file-error").count()) === 1, "broken file with a good one: one error");
+    check((await page.locator("table.results").count()) === 1, "broken file with a good one: one result table");
+    check((await page.textContent('article[data-file="broken.slha"] .file-error')).includes("broken.slha"), "the error names the file");
+    await page.screenshot({ path: join(screenshots, "04-error.png"), fullPage: true });
+
+    await page.click("text=Clear");
+    const inputs = ["sample_1.spc", "points.csv", "sample_2.spc"];
+    await page.setInputFiles("#inputs-input", inputs.map((name) => join(work, name)));
+    for (const name of inputs) {
+      await page.waitForSelector(`article[data-file="${name}"] table`, { timeout: 30000 });
+    }
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+    const exported = readFileSync(await download.path(), "utf8");
+    // The layout is the CLI's own code (tests/web_export.rs checks the bytes
+    // natively); the numbers differ in the last digits, see TOLERANCE.
+    const cliCsv = predict(work, ["--format", "csv", ...inputs]);
+    const comparison = compareCsv(exported, cliCsv);
+    check(comparison.ok, `CSV export equals \`deepxs predict --format csv\` (${comparison.message})`);
+    if (!comparison.ok) {
+      writeFileSync(join(screenshots, "export-page.csv"), exported);
+      writeFileSync(join(screenshots, "export-cli.csv"), cliCsv);
+      console.log(`the two CSV files are in ${screenshots}`);
+    }
+
+    // Throughput: 100 000 rows of the c1c1 test set, repeated.
+    const lines = readFileSync(join(reference, "deepxs/testsets/c1c1_test.csv"), "utf8").trim().split("\n");
+    const body = [];
+    while (body.length < BENCH_ROWS) body.push(...lines.slice(1));
+    writeFileSync(join(work, "bench.csv"), `${lines[0]}\n${body.slice(0, BENCH_ROWS).join("\n")}\n`);
+    await page.click("text=Clear");
+    const uploadStarted = Date.now();
+    await page.setInputFiles("#inputs-input", [join(work, "bench.csv")]);
+    await page.waitForSelector('article[data-file="bench.csv"] table', { timeout: 120000 });
+    const wall = Date.now() - uploadStarted;
+    const computeMs = Number((await page.textContent(".status")).match(/Computed in (\d+) ms/)?.[1]);
+    console.log(`benchmark: ${BENCH_ROWS} c1c1 rows read and predicted in ${computeMs} ms in the page ` +
+      `(${Math.round((BENCH_ROWS / computeMs) * 1000)} points/s), ${wall} ms from upload to drawn table`);
+
+    // A large file shows a progress bar and can be cancelled.
+    writeFileSync(join(work, "large.csv"), `${lines[0]}\n${[...body, ...body, ...body].join("\n")}\n`);
+    await page.click("text=Clear");
+    await page.setInputFiles("#inputs-input", [join(work, "large.csv")]);
+    await page.waitForSelector("#cancel-job", { timeout: 30000 });
+    await page.screenshot({ path: join(screenshots, "05-progress.png"), fullPage: true });
+    await page.click("#cancel-job");
+    await page.waitForSelector('article[data-file="large.csv"] .file-error', { timeout: 30000 });
+    check((await page.textContent('article[data-file="large.csv"] .file-error')).includes("Cancelled"), "a large file can be cancelled");
+
+    await page.click("#tab-form");
+    await page.selectOption("#preset", "0");
+    await page.click("#form-compute");
+    const typed = 'tr[data-file="typed-spectrum"][data-pair="c1c1"] td.nlo';
+    await page.waitForSelector(typed, { timeout: 30000 });
+    const typedNlo = Number(await page.getAttribute(typed, "data-pb"));
+    await page.click("#tab-form");
+    const values = await Promise.all(COLUMNS.map((name) => page.inputValue(`#field-${name}`)));
+    writeFileSync(join(work, "typed.csv"), `${COLUMNS.join(",")}\n${values.join(",")}\n`);
+    const cliTyped = csvValue(predict(work, ["--format", "csv", "typed.csv"]), "c1c1", "nlo_pb");
+    check(Math.abs(typedNlo / cliTyped - 1) <= TOLERANCE, `typed spectrum c1c1 NLO: page ${typedNlo} pb, CLI ${cliTyped} pb`);
+    await page.fill("#scan-steps", "40");
+    await page.click("#scan-run");
+    await page.waitForSelector(".scan figure.chart polyline", { timeout: 30000 });
+    check((await page.locator(".scan figure.chart polyline").count()) === 8, "scan draws LO and NLO curves for the four pairs");
+    await page.screenshot({ path: join(screenshots, "06-scan.png"), fullPage: true });
+
+    // Offline: with the service worker in control, stop the server and reload.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.reload();
+    await page.waitForSelector("#weights-input", { state: "attached", timeout: 30000 });
+    await new Promise((done) => server.close(done));
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector("#weights-input", { state: "attached", timeout: 30000 });
+    await loadWeights(page);
+    await page.setInputFiles("#inputs-input", [join(work, "sample_1.spc")]);
+    await page.waitForSelector(cell, { timeout: 30000 });
+    const offlineNlo = Number(await page.getAttribute(cell, "data-pb"));
+    check(Math.abs(offlineNlo / cliNlo - 1) <= TOLERANCE, "offline after first load: page still loads and computes");
+    await page.screenshot({ path: join(screenshots, "07-offline.png"), fullPage: true });
+  }
+
+  const gzipBytes = ["deepxs-web_bg.wasm", "deepxs-web.js", "boot.js"]
+    .map((name) => gzipSync(readFileSync(join(dist, name)), { level: 9 }).length)
+    .reduce((sum, size) => sum + size, 0);
+  console.log(`benchmark: gzip size of wasm + js ${(gzipBytes / 1024).toFixed(0)} KiB`);
+
+  check(foreign.length === 0, `no request left 127.0.0.1 (${foreign.join(", ") || "none"})`);
+  check(pageErrors.length === 0, `no script errors on the page (${pageErrors.join("; ") || "none"})`);
+  await browser.close();
+  server.close();
+  console.log(`screenshots in ${screenshots}`);
+  if (failures > 0) {
+    console.log(`${failures} check(s) failed`);
+    process.exit(1);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
