@@ -131,7 +131,7 @@ pub fn slha_with_xsection(outcome: &FileOutcome) -> Option<String> {
     if values.is_empty() {
         return None;
     }
-    Some(crate::xsection::append_to_slha(text, &values, crate::VERSION))
+    Some(crate::xsection::append_to_slha(text, &values, crate::xsection::PROGRAM, crate::VERSION))
 }
 
 /// Cross-section unit shown in the table.

@@ -1,6 +1,7 @@
 //! The calculator page: weight set, inputs (files or the form), results
 //! and exports. The state and its updates live here, the views in `view`.
 
+mod pmssm;
 mod view;
 
 use view::not_available;
@@ -21,7 +22,9 @@ use crate::web::batch::{
 };
 use crate::web::browser;
 use crate::web::plot::Series;
+use crate::spectrum::Spectrum;
 use crate::web::form::{field_label, form_csv, preset_texts, validate_field, PRESETS};
+use crate::web::pmssm::PMSSM_DEFAULTS;
 use crate::web::results::{Sort, SortKey};
 
 /// Source name of a spectrum typed in the form.
@@ -121,6 +124,8 @@ pub enum Msg {
     ScanTo(String),
     ScanSteps(String),
     RunScan,
+    PmssmEdited(usize, String),
+    PmssmCompute,
 }
 
 pub struct App {
@@ -142,6 +147,13 @@ pub struct App {
     /// The last scan's title and curves.
     scan_result: Option<(String, Vec<Series>)>,
     job: Option<Job>,
+    /// The eight pMSSM parameters as typed, in the order of `PMSSM_FIELDS`.
+    pmssm: [String; 8],
+    /// The last tree-level spectrum computed from them.
+    pmssm_spectrum: Option<Spectrum>,
+    pmssm_error: Option<String>,
+    /// The form holds the tree-level spectrum unchanged since it was filled.
+    form_from_tree_level: bool,
 }
 
 impl App {
@@ -366,6 +378,10 @@ impl Component for App {
             scan: ScanSettings { column: Column::MChi1pm, from: "150".into(), to: "1500".into(), steps: "60".into() },
             scan_result: None,
             job: None,
+            pmssm: PMSSM_DEFAULTS.map(str::to_string),
+            pmssm_spectrum: None,
+            pmssm_error: None,
+            form_from_tree_level: false,
         }
     }
 
@@ -440,10 +456,14 @@ impl Component for App {
             Msg::SetSort(key) => self.sort = self.sort.clicked(key),
             Msg::SetUncertaintyColumns(on) => self.uncertainty_columns = on,
             Msg::SetTab(tab) => self.tab = tab,
-            Msg::FormEdited(column, text) => self.form[column.index()] = text,
+            Msg::FormEdited(column, text) => {
+                self.form[column.index()] = text;
+                self.form_from_tree_level = false;
+            }
             Msg::FormPreset(index) => {
                 if let Some(preset) = PRESETS.get(index) {
                     self.preset = index;
+                    self.form_from_tree_level = false;
                     self.form = preset_texts(preset);
                 }
             }
@@ -519,6 +539,12 @@ impl Component for App {
                 }
                 Err(message) => self.status = message,
             },
+            Msg::PmssmEdited(index, text) => {
+                if let Some(field) = self.pmssm.get_mut(index) {
+                    *field = text;
+                }
+            }
+            Msg::PmssmCompute => self.compute_pmssm(ctx),
         }
         true
     }
@@ -551,8 +577,7 @@ impl Component for App {
                     { match self.tab {
                         Tab::Files => self.view_drop_zone(ctx),
                         Tab::Form => self.view_form(ctx),
-                        // TODO: fill the form from the tree-level spectrum of M1, M2, μ, tanβ, squark soft masses and M3 once the physics module provides it.
-                        Tab::Pmssm => not_available("pMSSM parameters", "Filling the form from M1, M2, μ, tan β, squark soft masses and M3 needs the tree-level spectrum, which is not available in this build."),
+                        Tab::Pmssm => self.view_pmssm(ctx),
                         // TODO: compute LO for all 29 pairs at a chosen √s from an uploaded LHAPDF6 set once the physics module provides exact LO.
                         Tab::ExactLo => not_available("Exact LO", "Exact LO cross sections from an LHAPDF6 set (.info and .dat) are not available in this build."),
                     } }

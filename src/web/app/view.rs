@@ -4,6 +4,7 @@
 use web_sys::{DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
+use super::pmssm::{PMSSM_SOURCE, TREE_LEVEL_NOTE};
 use super::{App, Msg, PlotAxis, WeightsState};
 use crate::record::{Column, COLUMNS};
 use crate::web::batch::{FileOutcome, Unit};
@@ -93,6 +94,9 @@ impl App {
                     { for PRESETS.iter().enumerate().map(|(index, preset)| html! { <option value={index.to_string()} selected={index == self.preset}>{ preset.label }</option> }) }
                 </select>
                 <p class="help">{ "The presets are hand-made illustrative points, not spectrum-generator output." }</p>
+                if self.form_from_tree_level {
+                    <p id="form-origin" class="note">{ TREE_LEVEL_NOTE }</p>
+                }
                 { for FIELD_GROUPS.iter().map(|(title, columns)| html! {
                     <fieldset>
                         <legend>{ *title }</legend>
@@ -271,6 +275,9 @@ impl App {
                                 <button type="button" class="remove" aria-label={format!("Remove {}", upload.name)}
                                     onclick={link.callback(move |_| Msg::RemoveInput(id))}>{ "×" }</button>
                             </h3>
+                            if upload.name == PMSSM_SOURCE {
+                                <p class="note">{ TREE_LEVEL_NOTE }</p>
+                            }
                             { body }
                         </article>
                     }
