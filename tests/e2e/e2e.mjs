@@ -196,7 +196,8 @@ async function main() {
   await page.screenshot({ path: join(screenshots, "02-pmssm.png"), fullPage: true });
   await page.click("text=Clear");
   await page.click("#tab-exact-lo");
-  check((await page.textContent(".unavailable"))?.includes("not available in this build"), "exact LO says it is not available");
+  await page.click("#lo-compute");
+  check((await page.textContent("#lo-error"))?.includes("Load an LHAPDF6 set"), "exact LO without a PDF set shows an error next to the form");
 
   if (!haveReference) {
     console.log(`skipped: the steps with the reference networks, reference data not found at ${reference} (set DEEPXS_SHARED)`);
@@ -222,6 +223,28 @@ async function main() {
     const shown = Number((await page.textContent(cell)).trim());
     check(Math.abs(shown / (cliNlo * 1000) - 1) < 1e-3, `fb toggle shows ${shown} fb`);
     await page.screenshot({ path: join(screenshots, "03-results.png"), fullPage: true });
+
+    // Exact LO with CTEQ6L1 for sample_1.spc, against `deepxs lo`.
+    const pdfDirectory = join(reference, "pdf/cteq6l1");
+    await page.click("#tab-exact-lo");
+    await page.setInputFiles("#pdf-input", readdirSync(pdfDirectory).map((name) => join(pdfDirectory, name)));
+    await page.waitForSelector("#pdf-state.ok", { timeout: 60000 });
+    await page.selectOption("#lo-source", { label: "sample_1.spc" });
+    await page.fill("#lo-sqrts", "13000");
+    await page.click("#lo-compute");
+    const loCell = 'table.lo-results tr[data-pair="c1c1"] td.lo';
+    await page.waitForSelector(loCell, { timeout: 60000 });
+    check((await page.locator("table.lo-results tbody tr").count()) === 29, "exact LO shows 29 pairs");
+    const pageLo = Number(await page.getAttribute(loCell, "data-pb"));
+    const pageLoDegenerate = Number(await page.getAttribute('table.lo-results tr[data-pair="c1c1"] td.lo-degenerate', "data-pb"));
+    const cliLoCsv = execFileSync(cli, ["lo", "--pdf", pdfDirectory, "--pairs", "c1c1", "--format", "csv", "sample_1.spc"], { cwd: work, encoding: "utf8" });
+    const cliLo = csvValue(cliLoCsv, "c1c1", "lo_pb");
+    const cliLoDegenerate = csvValue(cliLoCsv, "c1c1", "lo_degenerate_pb");
+    check(Math.abs(pageLo / cliLo - 1) <= TOLERANCE, `sample_1.spc c1c1 exact LO: page ${pageLo} pb, CLI ${cliLo} pb`);
+    check(Math.abs(pageLoDegenerate / cliLoDegenerate - 1) <= TOLERANCE,
+      `sample_1.spc c1c1 exact LO, degenerate squarks: page ${pageLoDegenerate} pb, CLI ${cliLoDegenerate} pb`);
+    await page.screenshot({ path: join(screenshots, "03-exact-lo.png"), fullPage: true });
+    await page.click("#tab-files");
 
     await page.click("text=Clear");
     await page.setInputFiles("#inputs-input", [join(work, "broken.slha"), join(work, "sample_2.spc")]);

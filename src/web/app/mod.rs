@@ -1,10 +1,12 @@
 //! The calculator page: weight set, inputs (files or the form), results
-//! and exports. The state and its updates live here, the views in `view`.
+//! and exports. The state and its updates live here, the views in `view`,
+//! and the pMSSM and exact-LO tabs with their updates in `pmssm` and `exact_lo`.
 
+mod exact_lo;
 mod pmssm;
 mod view;
 
-use view::not_available;
+use exact_lo::ExactLoState;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -126,6 +128,11 @@ pub enum Msg {
     RunScan,
     PmssmEdited(usize, String),
     PmssmCompute,
+    PdfFilesPicked(Vec<web_sys::File>),
+    PdfFilesRead(Vec<(String, Result<Vec<u8>, String>)>),
+    LoSqrtS(String),
+    LoSource(String),
+    LoCompute,
 }
 
 pub struct App {
@@ -152,8 +159,9 @@ pub struct App {
     /// The last tree-level spectrum computed from them.
     pmssm_spectrum: Option<Spectrum>,
     pmssm_error: Option<String>,
-    /// The form holds the tree-level spectrum unchanged since it was filled.
+    /// Whether the form still contains the tree-level spectrum, unedited since it was filled.
     form_from_tree_level: bool,
+    exact_lo: ExactLoState,
 }
 
 impl App {
@@ -382,6 +390,7 @@ impl Component for App {
             pmssm_spectrum: None,
             pmssm_error: None,
             form_from_tree_level: false,
+            exact_lo: ExactLoState::new(),
         }
     }
 
@@ -545,6 +554,24 @@ impl Component for App {
                 }
             }
             Msg::PmssmCompute => self.compute_pmssm(ctx),
+            Msg::PdfFilesPicked(files) => {
+                if files.is_empty() {
+                    return false;
+                }
+                self.status = "Reading the LHAPDF6 set…".into();
+                ctx.link().send_future(async move {
+                    let mut contents = Vec::new();
+                    for file in files {
+                        let name = file.name();
+                        contents.push((name, browser::read_bytes(file).await));
+                    }
+                    Msg::PdfFilesRead(contents)
+                });
+            }
+            Msg::PdfFilesRead(files) => self.load_pdf_files(files),
+            Msg::LoSqrtS(text) => self.exact_lo.sqrt_s = text,
+            Msg::LoSource(choice) => self.exact_lo.source = choice,
+            Msg::LoCompute => self.compute_exact_lo(),
         }
         true
     }
@@ -578,8 +605,7 @@ impl Component for App {
                         Tab::Files => self.view_drop_zone(ctx),
                         Tab::Form => self.view_form(ctx),
                         Tab::Pmssm => self.view_pmssm(ctx),
-                        // TODO: compute LO for all 29 pairs at a chosen √s from an uploaded LHAPDF6 set once the physics module provides exact LO.
-                        Tab::ExactLo => not_available("Exact LO", "Exact LO cross sections from an LHAPDF6 set (.info and .dat) are not available in this build."),
+                        Tab::ExactLo => self.view_exact_lo(ctx),
                     } }
                 </section>
                 <p class="status" role="status" aria-live="polite">{ self.status.clone() }</p>

@@ -13,15 +13,6 @@ use crate::web::chart::chart;
 use crate::web::form::{field_label, field_unit, validate_field, FIELD_GROUPS, PRESETS};
 use crate::web::results::{results_table, TableProps};
 
-pub(super) fn not_available(title: &str, text: &str) -> Html {
-    html! {
-        <div class="unavailable">
-            <h2>{ title.to_string() }</h2>
-            <p>{ text.to_string() }</p>
-        </div>
-    }
-}
-
 impl App {
     pub(super) fn view_weights(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
