@@ -200,7 +200,7 @@ async function main() {
   check((await page.textContent("#lo-error"))?.includes("Load an LHAPDF6 set"), "exact LO without a PDF set shows an error next to the form");
 
   if (!haveReference) {
-    console.log(`skipped: the steps with the reference networks, reference data not found at ${reference} (set DEEPXS_SHARED)`);
+    console.log(`skipped: the steps with the reference networks and the exact-LO steps with CTEQ6L1, reference data not found at ${reference} (set DEEPXS_SHARED)`);
   } else {
     const work = mkdtempSync(join(tmpdir(), "deepxs-e2e-"));
     copyFileSync(join(reference, "slha/sample_1.spc"), join(work, "sample_1.spc"));
