@@ -1,9 +1,11 @@
-//! The web calculator. `batch` and `form` are plain Rust shared with native
-//! tests; the Yew components and browser glue exist only on wasm32.
+//! The web calculator. `batch`, `form`, `pmssm` and `exact_lo` are plain
+//! Rust shared with native tests; the Yew components and browser glue exist only on wasm32.
 
 pub mod batch;
+pub mod exact_lo;
 pub mod form;
 pub mod plot;
+pub mod pmssm;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

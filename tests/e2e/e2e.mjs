@@ -128,6 +128,13 @@ async function loadWeights(page) {
   await page.waitForSelector("#weights-state.ok", { timeout: 30000 });
 }
 
+// Types a wino-like pMSSM point: M1 200, M2 400, mu 1500, tan beta 10,
+// squark soft masses 2500 GeV, M3 3000 GeV.
+async function fillPmssm(page) {
+  const values = { M1: "200", M2: "400", mu: "1500", tan_beta: "10", m_Q: "2500", m_u: "2500", m_d: "2500", M3: "3000" };
+  for (const [id, value] of Object.entries(values)) await page.fill(`#pmssm-${id}`, value);
+}
+
 async function main() {
   if (!existsSync(join(dist, "index.html"))) {
     throw new Error(`no build at ${dist}; run scripts/serve.sh --build-only first`);
@@ -172,11 +179,28 @@ async function main() {
   await page.selectOption("#preset", "1");
   check((await page.inputValue("#field-m_chi20")) === "-305", "higgsino preset fills the form");
   await page.screenshot({ path: join(screenshots, "02-form.png"), fullPage: true });
+
+  // pMSSM parameters: a wino-like point puts χ̃±₁ within a few GeV of |M₂|.
+  await page.click("#tab-pmssm");
+  await page.fill("#pmssm-tan_beta", "-2");
+  await page.click("#pmssm-compute");
+  check((await page.textContent("#pmssm-error"))?.includes("tan β"), "pMSSM mode shows an invalid tan β next to the form");
+  await fillPmssm(page);
+  await page.click("#pmssm-compute");
+  await page.waitForSelector("table.tree-level-values", { timeout: 30000 });
+  check((await page.textContent("table.tree-level-values caption")).includes("tree-level spectrum"), "pMSSM values are labelled as tree level");
+  await page.click("#tab-form");
+  const treeChargino = Number(await page.inputValue("#field-m_chi1pm"));
+  check(Math.abs(treeChargino - 400) < 10, `pMSSM mode fills m_chi1pm = ${treeChargino} GeV, near |M2| = 400 GeV`);
+  check((await page.textContent("#form-origin"))?.includes("tree-level spectrum"), "the form says it was filled from the tree-level spectrum");
+  await page.screenshot({ path: join(screenshots, "02-pmssm.png"), fullPage: true });
+  await page.click("text=Clear");
   await page.click("#tab-exact-lo");
-  check((await page.textContent(".unavailable"))?.includes("not available in this build"), "exact LO says it is not available");
+  await page.click("#lo-compute");
+  check((await page.textContent("#lo-error"))?.includes("Load an LHAPDF6 set"), "exact LO without a PDF set shows an error next to the form");
 
   if (!haveReference) {
-    console.log(`skipped: the steps with the reference networks, reference data not found at ${reference} (set DEEPXS_SHARED)`);
+    console.log(`skipped: the steps with the reference networks and the exact-LO steps with CTEQ6L1, reference data not found at ${reference} (set DEEPXS_SHARED)`);
   } else {
     const work = mkdtempSync(join(tmpdir(), "deepxs-e2e-"));
     copyFileSync(join(reference, "slha/sample_1.spc"), join(work, "sample_1.spc"));
@@ -199,6 +223,28 @@ async function main() {
     const shown = Number((await page.textContent(cell)).trim());
     check(Math.abs(shown / (cliNlo * 1000) - 1) < 1e-3, `fb toggle shows ${shown} fb`);
     await page.screenshot({ path: join(screenshots, "03-results.png"), fullPage: true });
+
+    // Exact LO with CTEQ6L1 for sample_1.spc, against `deepxs lo`.
+    const pdfDirectory = join(reference, "pdf/cteq6l1");
+    await page.click("#tab-exact-lo");
+    await page.setInputFiles("#pdf-input", readdirSync(pdfDirectory).map((name) => join(pdfDirectory, name)));
+    await page.waitForSelector("#pdf-state.ok", { timeout: 60000 });
+    await page.selectOption("#lo-source", { label: "sample_1.spc" });
+    await page.fill("#lo-sqrts", "13000");
+    await page.click("#lo-compute");
+    const loCell = 'table.lo-results tr[data-pair="c1c1"] td.lo';
+    await page.waitForSelector(loCell, { timeout: 60000 });
+    check((await page.locator("table.lo-results tbody tr").count()) === 29, "exact LO shows 29 pairs");
+    const pageLo = Number(await page.getAttribute(loCell, "data-pb"));
+    const pageLoDegenerate = Number(await page.getAttribute('table.lo-results tr[data-pair="c1c1"] td.lo-degenerate', "data-pb"));
+    const cliLoCsv = execFileSync(cli, ["lo", "--pdf", pdfDirectory, "--pairs", "c1c1", "--format", "csv", "sample_1.spc"], { cwd: work, encoding: "utf8" });
+    const cliLo = csvValue(cliLoCsv, "c1c1", "lo_pb");
+    const cliLoDegenerate = csvValue(cliLoCsv, "c1c1", "lo_degenerate_pb");
+    check(Math.abs(pageLo / cliLo - 1) <= TOLERANCE, `sample_1.spc c1c1 exact LO: page ${pageLo} pb, CLI ${cliLo} pb`);
+    check(Math.abs(pageLoDegenerate / cliLoDegenerate - 1) <= TOLERANCE,
+      `sample_1.spc c1c1 exact LO, degenerate squarks: page ${pageLoDegenerate} pb, CLI ${cliLoDegenerate} pb`);
+    await page.screenshot({ path: join(screenshots, "03-exact-lo.png"), fullPage: true });
+    await page.click("#tab-files");
 
     await page.click("text=Clear");
     await page.setInputFiles("#inputs-input", [join(work, "broken.slha"), join(work, "sample_2.spc")]);
@@ -263,6 +309,18 @@ async function main() {
     writeFileSync(join(work, "typed.csv"), `${COLUMNS.join(",")}\n${values.join(",")}\n`);
     const cliTyped = csvValue(predict(work, ["--format", "csv", "typed.csv"]), "c1c1", "nlo_pb");
     check(Math.abs(typedNlo / cliTyped - 1) <= TOLERANCE, `typed spectrum c1c1 NLO: page ${typedNlo} pb, CLI ${cliTyped} pb`);
+
+    await page.click("#tab-pmssm");
+    await fillPmssm(page);
+    await page.click("#pmssm-compute");
+    const treeCell = 'tr[data-file="pmssm-tree-level"][data-pair="c1c1"] td.nlo';
+    await page.waitForSelector(treeCell, { timeout: 30000 });
+    const treeNlo = Number(await page.getAttribute(treeCell, "data-pb"));
+    await page.click("#tab-form");
+    const treeValues = await Promise.all(COLUMNS.map((name) => page.inputValue(`#field-${name}`)));
+    writeFileSync(join(work, "tree.csv"), `${COLUMNS.join(",")}\n${treeValues.join(",")}\n`);
+    const cliTree = csvValue(predict(work, ["--format", "csv", "tree.csv"]), "c1c1", "nlo_pb");
+    check(Math.abs(treeNlo / cliTree - 1) <= TOLERANCE, `pMSSM tree-level spectrum c1c1 NLO: page ${treeNlo} pb, CLI ${cliTree} pb`);
     await page.fill("#scan-steps", "40");
     await page.click("#scan-run");
     await page.waitForSelector(".scan figure.chart polyline", { timeout: 30000 });

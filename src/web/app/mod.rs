@@ -1,9 +1,12 @@
 //! The calculator page: weight set, inputs (files or the form), results
-//! and exports. The state and its updates live here, the views in `view`.
+//! and exports. The state and its updates live here, the views in `view`,
+//! and the pMSSM and exact-LO tabs with their updates in `pmssm` and `exact_lo`.
 
+mod exact_lo;
+mod pmssm;
 mod view;
 
-use view::not_available;
+use exact_lo::ExactLoState;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -21,7 +24,9 @@ use crate::web::batch::{
 };
 use crate::web::browser;
 use crate::web::plot::Series;
+use crate::spectrum::Spectrum;
 use crate::web::form::{field_label, form_csv, preset_texts, validate_field, PRESETS};
+use crate::web::pmssm::PMSSM_DEFAULTS;
 use crate::web::results::{Sort, SortKey};
 
 /// Source name of a spectrum typed in the form.
@@ -121,6 +126,13 @@ pub enum Msg {
     ScanTo(String),
     ScanSteps(String),
     RunScan,
+    PmssmEdited(usize, String),
+    PmssmCompute,
+    PdfFilesPicked(Vec<web_sys::File>),
+    PdfFilesRead(Vec<(String, Result<Vec<u8>, String>)>),
+    LoSqrtS(String),
+    LoSource(String),
+    LoCompute,
 }
 
 pub struct App {
@@ -142,6 +154,14 @@ pub struct App {
     /// The last scan's title and curves.
     scan_result: Option<(String, Vec<Series>)>,
     job: Option<Job>,
+    /// The eight pMSSM parameters as typed, in the order of `PMSSM_FIELDS`.
+    pmssm: [String; 8],
+    /// The last tree-level spectrum computed from them.
+    pmssm_spectrum: Option<Spectrum>,
+    pmssm_error: Option<String>,
+    /// Whether the form still contains the tree-level spectrum, unedited since it was filled.
+    form_from_tree_level: bool,
+    exact_lo: ExactLoState,
 }
 
 impl App {
@@ -366,6 +386,11 @@ impl Component for App {
             scan: ScanSettings { column: Column::MChi1pm, from: "150".into(), to: "1500".into(), steps: "60".into() },
             scan_result: None,
             job: None,
+            pmssm: PMSSM_DEFAULTS.map(str::to_string),
+            pmssm_spectrum: None,
+            pmssm_error: None,
+            form_from_tree_level: false,
+            exact_lo: ExactLoState::new(),
         }
     }
 
@@ -440,10 +465,14 @@ impl Component for App {
             Msg::SetSort(key) => self.sort = self.sort.clicked(key),
             Msg::SetUncertaintyColumns(on) => self.uncertainty_columns = on,
             Msg::SetTab(tab) => self.tab = tab,
-            Msg::FormEdited(column, text) => self.form[column.index()] = text,
+            Msg::FormEdited(column, text) => {
+                self.form[column.index()] = text;
+                self.form_from_tree_level = false;
+            }
             Msg::FormPreset(index) => {
                 if let Some(preset) = PRESETS.get(index) {
                     self.preset = index;
+                    self.form_from_tree_level = false;
                     self.form = preset_texts(preset);
                 }
             }
@@ -519,6 +548,30 @@ impl Component for App {
                 }
                 Err(message) => self.status = message,
             },
+            Msg::PmssmEdited(index, text) => {
+                if let Some(field) = self.pmssm.get_mut(index) {
+                    *field = text;
+                }
+            }
+            Msg::PmssmCompute => self.compute_pmssm(ctx),
+            Msg::PdfFilesPicked(files) => {
+                if files.is_empty() {
+                    return false;
+                }
+                self.status = "Reading the LHAPDF6 set…".into();
+                ctx.link().send_future(async move {
+                    let mut contents = Vec::new();
+                    for file in files {
+                        let name = file.name();
+                        contents.push((name, browser::read_bytes(file).await));
+                    }
+                    Msg::PdfFilesRead(contents)
+                });
+            }
+            Msg::PdfFilesRead(files) => self.load_pdf_files(files),
+            Msg::LoSqrtS(text) => self.exact_lo.sqrt_s = text,
+            Msg::LoSource(choice) => self.exact_lo.source = choice,
+            Msg::LoCompute => self.compute_exact_lo(),
         }
         true
     }
@@ -551,10 +604,8 @@ impl Component for App {
                     { match self.tab {
                         Tab::Files => self.view_drop_zone(ctx),
                         Tab::Form => self.view_form(ctx),
-                        // TODO: fill the form from the tree-level spectrum of M1, M2, μ, tanβ, squark soft masses and M3 once the physics module provides it.
-                        Tab::Pmssm => not_available("pMSSM parameters", "Filling the form from M1, M2, μ, tan β, squark soft masses and M3 needs the tree-level spectrum, which is not available in this build."),
-                        // TODO: compute LO for all 29 pairs at a chosen √s from an uploaded LHAPDF6 set once the physics module provides exact LO.
-                        Tab::ExactLo => not_available("Exact LO", "Exact LO cross sections from an LHAPDF6 set (.info and .dat) are not available in this build."),
+                        Tab::Pmssm => self.view_pmssm(ctx),
+                        Tab::ExactLo => self.view_exact_lo(ctx),
                     } }
                 </section>
                 <p class="status" role="status" aria-live="polite">{ self.status.clone() }</p>

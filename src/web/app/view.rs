@@ -4,6 +4,7 @@
 use web_sys::{DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
+use super::pmssm::{PMSSM_SOURCE, TREE_LEVEL_NOTE};
 use super::{App, Msg, PlotAxis, WeightsState};
 use crate::record::{Column, COLUMNS};
 use crate::web::batch::{FileOutcome, Unit};
@@ -11,15 +12,6 @@ use crate::web::browser;
 use crate::web::chart::chart;
 use crate::web::form::{field_label, field_unit, validate_field, FIELD_GROUPS, PRESETS};
 use crate::web::results::{results_table, TableProps};
-
-pub(super) fn not_available(title: &str, text: &str) -> Html {
-    html! {
-        <div class="unavailable">
-            <h2>{ title.to_string() }</h2>
-            <p>{ text.to_string() }</p>
-        </div>
-    }
-}
 
 impl App {
     pub(super) fn view_weights(&self, ctx: &Context<Self>) -> Html {
@@ -93,6 +85,9 @@ impl App {
                     { for PRESETS.iter().enumerate().map(|(index, preset)| html! { <option value={index.to_string()} selected={index == self.preset}>{ preset.label }</option> }) }
                 </select>
                 <p class="help">{ "The presets are hand-made illustrative points, not spectrum-generator output." }</p>
+                if self.form_from_tree_level {
+                    <p id="form-origin" class="note">{ TREE_LEVEL_NOTE }</p>
+                }
                 { for FIELD_GROUPS.iter().map(|(title, columns)| html! {
                     <fieldset>
                         <legend>{ *title }</legend>
@@ -271,6 +266,9 @@ impl App {
                                 <button type="button" class="remove" aria-label={format!("Remove {}", upload.name)}
                                     onclick={link.callback(move |_| Msg::RemoveInput(id))}>{ "×" }</button>
                             </h3>
+                            if upload.name == PMSSM_SOURCE {
+                                <p class="note">{ TREE_LEVEL_NOTE }</p>
+                            }
                             { body }
                         </article>
                     }
