@@ -1,0 +1,208 @@
+//! Leading-order cross sections against the reference calculation
+//! (Prospino 2.1, CTEQ6L1, √s = 13 TeV) for every reference row.
+//!
+//! Needs the shared reference data (`DEEPXS_SHARED`, default `../shared`);
+//! skips with a message when it is absent unless `DEEPXS_REQUIRE_REFERENCE=1`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use deepxs::physics::{LoEngine, Pair, PdfSet};
+use deepxs::spectrum::{Spectrum, SQUARK_PDG};
+
+fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("DEEPXS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("reference/prospino/lo.csv").is_file() {
+        return Some(dir);
+    }
+    if std::env::var("DEEPXS_REQUIRE_REFERENCE").as_deref() == Ok("1") {
+        panic!("reference data not found under {}", dir.display());
+    }
+    eprintln!("skipping: reference data not found under {}", dir.display());
+    None
+}
+
+/// Extracts MASS, NMIX, UMIX and VMIX from a trusted reference SLHA file.
+fn read_reference_slha(path: &Path) -> Spectrum {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut block = String::new();
+    let mut masses = BTreeMap::new();
+    let mut spectrum = Spectrum {
+        neutralino_mass_gev: [0.0; 4],
+        nmix: [[0.0; 4]; 4],
+        chargino_mass_gev: [0.0; 2],
+        umix: [[0.0; 2]; 2],
+        vmix: [[0.0; 2]; 2],
+        squark_mass_gev: [0.0; 8],
+        gluino_mass_gev: 0.0,
+    };
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap();
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.is_empty() {
+            continue;
+        }
+        if fields[0].eq_ignore_ascii_case("block") {
+            block = fields[1].to_ascii_uppercase();
+            continue;
+        }
+        match block.as_str() {
+            "MASS" => {
+                masses.insert(fields[0].parse::<i64>().unwrap(), fields[1].parse::<f64>().unwrap());
+            }
+            "NMIX" | "UMIX" | "VMIX" => {
+                let i: usize = fields[0].parse().unwrap();
+                let j: usize = fields[1].parse().unwrap();
+                let value: f64 = fields[2].parse().unwrap();
+                match block.as_str() {
+                    "NMIX" => spectrum.nmix[i - 1][j - 1] = value,
+                    "UMIX" => spectrum.umix[i - 1][j - 1] = value,
+                    _ => spectrum.vmix[i - 1][j - 1] = value,
+                }
+            }
+            _ => {}
+        }
+    }
+    for (slot, pdg) in [1000022, 1000023, 1000025, 1000035].iter().enumerate() {
+        spectrum.neutralino_mass_gev[slot] = masses[pdg];
+    }
+    spectrum.chargino_mass_gev = [masses[&1000024].abs(), masses[&1000037].abs()];
+    for (slot, pdg) in SQUARK_PDG.iter().enumerate() {
+        spectrum.squark_mass_gev[slot] = masses[pdg];
+    }
+    spectrum.gluino_mass_gev = masses[&1000021].abs();
+    spectrum
+}
+
+struct ReferenceRow {
+    source: String,
+    file: String,
+    pair: String,
+    lo_pb: f64,
+    lo_ms_pb: f64,
+}
+
+fn read_rows(path: &Path, source: &str) -> Vec<ReferenceRow> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (file, pair, lo, lo_ms) = (column("file"), column("pair"), column("lo_pb"), column("lo_ms_pb"));
+    lines
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            ReferenceRow {
+                source: source.to_string(),
+                file: fields[file].to_string(),
+                pair: fields[pair].to_string(),
+                lo_pb: fields[lo].parse().unwrap(),
+                lo_ms_pb: fields[lo_ms].parse().unwrap(),
+            }
+        })
+        .collect()
+}
+
+fn load_pdf(shared: &Path) -> PdfSet {
+    let dir = shared.join("reference/pdf/cteq6l1");
+    let info = std::fs::read_to_string(dir.join("cteq6l1.info")).unwrap();
+    let data = std::fs::read_to_string(dir.join("cteq6l1_0000.dat")).unwrap();
+    PdfSet::from_lhapdf_strings(&info, &data, "cteq6l1_0000.dat").unwrap()
+}
+
+#[derive(Default)]
+struct Stats {
+    count: usize,
+    max_abs: f64,
+    sum_abs: f64,
+    sum_signed: f64,
+}
+
+impl Stats {
+    fn add(&mut self, deviation: f64) {
+        self.count += 1;
+        self.max_abs = self.max_abs.max(deviation.abs());
+        self.sum_abs += deviation.abs();
+        self.sum_signed += deviation;
+    }
+    fn mean_abs(&self) -> f64 {
+        self.sum_abs / self.count as f64
+    }
+    fn mean_signed(&self) -> f64 {
+        self.sum_signed / self.count as f64
+    }
+}
+
+#[test]
+fn lo_matches_reference_rows() {
+    let Some(shared) = shared_dir() else { return };
+    let prospino = shared.join("reference/prospino");
+    let pdf = load_pdf(&shared);
+    let engine = LoEngine::new(&pdf, 13000.0).unwrap();
+    let mut rows = read_rows(&prospino.join("lo.csv"), "lo.csv");
+    rows.extend(read_rows(&prospino.join("nlo.csv"), "nlo.csv"));
+    assert!(rows.len() > 800, "only {} reference rows", rows.len());
+
+    let mut per_pair: BTreeMap<String, (Stats, Stats)> = BTreeMap::new();
+    let mut overall = (Stats::default(), Stats::default());
+    let mut failures = Vec::new();
+    for row in &rows {
+        let spectrum = read_reference_slha(&prospino.join("slha").join(&row.file));
+        let pair = Pair::parse(&row.pair).unwrap();
+        let result = engine.cross_section(&spectrum, pair).unwrap();
+        let deviation_ms = result.lo_pb / row.lo_ms_pb - 1.0;
+        let deviation_degenerate = result.lo_degenerate_pb / row.lo_pb - 1.0;
+        let entry = per_pair.entry(row.pair.clone()).or_default();
+        entry.0.add(deviation_ms);
+        entry.1.add(deviation_degenerate);
+        overall.0.add(deviation_ms);
+        overall.1.add(deviation_degenerate);
+        if deviation_ms.abs() > 0.005 || deviation_degenerate.abs() > 0.005 {
+            failures.push(format!(
+                "{} {} {}: lo_ms {:+.4}%, lo {:+.4}%",
+                row.source,
+                row.file,
+                row.pair,
+                100.0 * deviation_ms,
+                100.0 * deviation_degenerate
+            ));
+        }
+    }
+
+    println!("pair    rows  lo_ms: max|dev|  mean|dev|  mean dev   lo: max|dev|  mean|dev|  mean dev");
+    for (pair, (ms, degenerate)) in &per_pair {
+        println!(
+            "{pair:<7} {:>4}  {:>13.4}% {:>9.4}% {:>+9.4}%  {:>11.4}% {:>9.4}% {:>+9.4}%",
+            ms.count,
+            100.0 * ms.max_abs,
+            100.0 * ms.mean_abs(),
+            100.0 * ms.mean_signed(),
+            100.0 * degenerate.max_abs,
+            100.0 * degenerate.mean_abs(),
+            100.0 * degenerate.mean_signed()
+        );
+    }
+    let (ms, degenerate) = &overall;
+    println!(
+        "all     {:>4}  {:>13.4}% {:>9.4}% {:>+9.4}%  {:>11.4}% {:>9.4}% {:>+9.4}%",
+        ms.count,
+        100.0 * ms.max_abs,
+        100.0 * ms.mean_abs(),
+        100.0 * ms.mean_signed(),
+        100.0 * degenerate.max_abs,
+        100.0 * degenerate.mean_abs(),
+        100.0 * degenerate.mean_signed()
+    );
+
+    assert!(failures.is_empty(), "{} rows deviate by more than 0.5%:\n{}", failures.len(), failures.join("\n"));
+    assert!(ms.mean_abs() <= 0.001, "lo_ms mean |deviation| {:.4}%", 100.0 * ms.mean_abs());
+    assert!(ms.mean_signed().abs() <= 0.0005, "lo_ms mean deviation {:+.4}%", 100.0 * ms.mean_signed());
+    assert!(degenerate.mean_abs() <= 0.001, "lo mean |deviation| {:.4}%", 100.0 * degenerate.mean_abs());
+    assert!(
+        degenerate.mean_signed().abs() <= 0.0005,
+        "lo mean deviation {:+.4}%",
+        100.0 * degenerate.mean_signed()
+    );
+}
