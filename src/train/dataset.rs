@@ -26,7 +26,7 @@ impl LabelledSet {
         self.records.is_empty()
     }
 
-    /// The rows at `indices`, in that order.
+    /// Returns the rows at `indices`, in that order.
     pub fn subset(&self, indices: &[usize]) -> LabelledSet {
         LabelledSet {
             records: indices.iter().map(|&i| self.records[i]).collect(),
@@ -58,18 +58,29 @@ impl LabelledSet {
     /// columns are ignored) and, optionally, a label column. Without labels
     /// the label of every row is NaN.
     pub fn read_csv(path: &Path) -> Result<Self, TrainError> {
+        Self::read_csv_with_label(path, LABEL_COLUMN)
+    }
+
+    /// Like [`LabelledSet::read_csv`], with the labels taken from the column
+    /// `label_column` (for example a truth column of a test table).
+    pub fn read_csv_with_label(path: &Path, label_column: &str) -> Result<Self, TrainError> {
         let text = std::fs::read_to_string(path).map_err(|error| TrainError::io(path, error))?;
-        Self::parse_csv(path, &text)
+        Self::parse_csv_with_label(path, &text, label_column)
     }
 
     /// See [`LabelledSet::read_csv`]; `path` only names the source in errors.
     pub fn parse_csv(path: &Path, text: &str) -> Result<Self, TrainError> {
+        Self::parse_csv_with_label(path, text, LABEL_COLUMN)
+    }
+
+    /// See [`LabelledSet::read_csv_with_label`].
+    pub fn parse_csv_with_label(path: &Path, text: &str, label_column: &str) -> Result<Self, TrainError> {
         let data_error = |line: usize, detail: String| TrainError::Data { path: path.to_path_buf(), line, detail };
         let mut lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'));
         let (header_index, header) = lines.next().ok_or_else(|| data_error(1, "the file has no header".into()))?;
         let names: Vec<&str> = header.split(',').map(str::trim).collect();
         let columns: Vec<Option<Column>> = names.iter().map(|name| Column::from_name(name)).collect();
-        let label = names.iter().position(|name| *name == LABEL_COLUMN);
+        let label = names.iter().position(|name| *name == label_column);
         if columns.iter().all(Option::is_none) {
             return Err(data_error(header_index + 1, "the header names none of the 19 input columns".into()));
         }

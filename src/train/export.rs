@@ -50,7 +50,7 @@ pub struct StageDescription {
     /// `lo` or `k`.
     pub stage: String,
     pub spec: StageSpec,
-    /// Where the labels came from.
+    /// Source of the labels.
     pub label_source: String,
     pub training_rows: usize,
     pub validation_rows: usize,

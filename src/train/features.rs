@@ -17,7 +17,7 @@ use crate::pair::Pair;
 use crate::pipeline::resolve_feature_variable;
 use crate::record::InputRecord;
 
-/// Which network of a pair.
+/// The network of a pair: LO or K.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StageKind {
     /// σ_LO in pb.

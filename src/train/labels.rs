@@ -5,6 +5,7 @@
 //! closure (the smoke test uses a closed-form function).
 
 use super::features::StageKind;
+use crate::checks::input_warnings;
 use crate::manifest::SignConvention;
 use crate::pair::Pair;
 use crate::pipeline::WeightSet;
@@ -14,7 +15,7 @@ use crate::record::InputRecord;
 /// Computes labels for points; `None` marks a point the source cannot
 /// label (outside its domain, or a failed computation).
 pub trait LabelSource: Sync {
-    /// A short description for logs and READMEs.
+    /// Returns a short description for logs and READMEs.
     fn describe(&self) -> String;
 
     /// Labels for `records` of `pair`: σ in pb for [`StageKind::Lo`], K for
@@ -42,7 +43,9 @@ where
 }
 
 /// A network set used as a teacher: its LO or K prediction is the label.
-/// Values that are not finite and positive are reported as unlabelled.
+/// Points outside the teacher's training domain (any input warning of
+/// [`crate::checks::input_warnings`]) and values that are not finite and
+/// positive are reported as unlabelled.
 pub struct TeacherLabels {
     pub description: String,
     pub weights: WeightSet,
@@ -66,6 +69,18 @@ impl LabelSource for TeacherLabels {
             StageKind::Lo => lo,
             StageKind::K => pipeline.k.evaluate(&records, Some(&lo)).iter().map(|value| value.value).collect(),
         };
-        values.into_iter().map(|value| (value.is_finite() && value > 0.0).then_some(value)).collect()
+        let columns: Vec<crate::record::Column> = match stage {
+            StageKind::Lo => pipeline.lo.columns.clone(),
+            StageKind::K => pipeline.lo.columns.iter().chain(&pipeline.k.columns).copied().collect(),
+        };
+        values
+            .into_iter()
+            .zip(&records)
+            .map(|(value, record)| {
+                let point = crate::input::Point::from_row("teacher", 0, 1, *record);
+                let in_domain = input_warnings(&point, &columns).is_empty();
+                (in_domain && value.is_finite() && value > 0.0).then_some(value)
+            })
+            .collect()
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod adam;
 pub mod dataset;
+pub mod engine;
 pub mod export;
 pub mod features;
 pub mod labels;
@@ -18,6 +19,7 @@ pub mod mlp;
 pub mod objective;
 pub mod progress;
 pub mod run;
+pub mod sampling;
 pub mod trainer;
 
 use std::path::PathBuf;

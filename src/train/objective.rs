@@ -40,7 +40,7 @@ impl OutputMap {
         Some(OutputMap::Linear { scale: std.max(1e-6), offset: mean })
     }
 
-    /// The physical value for network output `y`.
+    /// Maps the network output `y` to the physical value.
     pub fn value(&self, y: f64) -> f64 {
         match *self {
             OutputMap::Exp { scale, offset } => (scale * y + offset).exp(),
@@ -48,7 +48,7 @@ impl OutputMap {
         }
     }
 
-    /// The value and its derivative with respect to y.
+    /// Returns the value and its derivative with respect to y.
     pub fn value_and_derivative(&self, y: f64) -> (f64, f64) {
         match *self {
             OutputMap::Exp { scale, .. } => {
@@ -59,8 +59,8 @@ impl OutputMap {
         }
     }
 
-    /// The manifest form, `sigma_pb = exp(…)` or `K = …`, which the core's
-    /// expression parser reads back to the same f64 constants.
+    /// Formats the map for a manifest, `sigma_pb = exp(…)` or `K = …`. The
+    /// core's expression parser reads it back to the same f64 constants.
     pub fn manifest_expression(&self, quantity: &str) -> String {
         match *self {
             OutputMap::Exp { scale, offset } => format!("{quantity} = exp({scale:?} * y + ({offset:?}))"),
