@@ -27,5 +27,8 @@ pub mod train;
 pub mod validate;
 pub mod xsection;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli_lo;
+
 /// Version of this crate, written into XSECTION blocks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -180,8 +180,8 @@ mod tests {
 
     #[test]
     fn on_shell_inputs() {
-        // sin²θ_W = 1 − (80.41/91.187)² and α⁻¹ ≈ 132.2 in this scheme.
-        assert!((sin2_theta_w() - 0.222406).abs() < 1e-6, "{}", sin2_theta_w());
-        assert!((1.0 / alpha_em() - 132.2).abs() < 0.1, "{}", 1.0 / alpha_em());
+        // sin²θ_W = 1 − (80.41/91.187)² = 0.2224036 and α⁻¹ = 132.45 in this scheme.
+        assert!((sin2_theta_w() - 0.2224036).abs() < 1e-7, "{}", sin2_theta_w());
+        assert!((1.0 / alpha_em() - 132.453).abs() < 0.001, "{}", 1.0 / alpha_em());
     }
 }

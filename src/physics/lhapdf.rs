@@ -75,6 +75,9 @@ pub struct PdfSlice {
     ln_x: Vec<f64>,
     /// x·f(x_k, Q) indexed `[k * 8 + parton]`.
     xf: Vec<f64>,
+    /// d(x·f)/d ln x at the knots, same indexing, from the finite-difference
+    /// rule of [`HermiteWeights`].
+    slope: Vec<f64>,
 }
 
 impl PdfSet {
@@ -105,22 +108,31 @@ impl PdfSet {
     /// Interpolates the grid in Q for every x knot of the subgrid that
     /// contains `q_gev` (the grid edge is used outside the Q range).
     pub fn slice_at(&self, q_gev: f64) -> PdfSlice {
+        self.slice_above(q_gev, 0.0)
+    }
+
+    /// Like [`PdfSet::slice_at`], but only the x knots needed for x ≥ `x_min`
+    /// are interpolated; the slice returns the lowest of them below that.
+    pub fn slice_above(&self, q_gev: f64, x_min: f64) -> PdfSlice {
         let ln_q2 = (q_gev * q_gev).ln();
         let grid = self.subgrid_for(ln_q2);
         let n_q = grid.ln_q2.len();
         let n_x = grid.ln_x.len();
-        let mut xf = vec![0.0; n_x * 8];
+        // Two knots below the interval of x_min feed its cubic weights.
+        let first = if x_min > 0.0 {
+            grid.ln_x.partition_point(|&k| k <= x_min.ln()).saturating_sub(2)
+        } else {
+            0
+        };
+        let mut xf = vec![0.0; (n_x - first) * 8];
         let weights = HermiteWeights::new(&grid.ln_q2, ln_q2);
-        for ix in 0..n_x {
+        for ix in first..n_x {
             for parton in 0..8 {
                 let value = weights.apply(|iq| grid.xf[(ix * n_q + iq) * 8 + parton]);
-                xf[ix * 8 + parton] = value;
+                xf[(ix - first) * 8 + parton] = value;
             }
         }
-        PdfSlice {
-            ln_x: grid.ln_x.clone(),
-            xf,
-        }
+        PdfSlice::new(grid.ln_x[first..].to_vec(), xf)
     }
 
     /// Returns x·f(x, Q) for one parton; a convenience for tests and single
@@ -143,15 +155,57 @@ impl PdfSet {
 }
 
 impl PdfSlice {
+    fn new(ln_x: Vec<f64>, xf: Vec<f64>) -> Self {
+        let n = ln_x.len();
+        let mut slope = vec![0.0; xf.len()];
+        if n >= 2 {
+            for k in 0..n {
+                let (lo, hi) = (k.saturating_sub(1), (k + 1).min(n - 1));
+                for parton in 0..8 {
+                    let value = |i: usize| xf[i * 8 + parton];
+                    slope[k * 8 + parton] = if k == 0 || k == n - 1 {
+                        (value(hi) - value(lo)) / (ln_x[hi] - ln_x[lo])
+                    } else {
+                        let left = (value(k) - value(lo)) / (ln_x[k] - ln_x[lo]);
+                        let right = (value(hi) - value(k)) / (ln_x[hi] - ln_x[k]);
+                        0.5 * (left + right)
+                    };
+                }
+            }
+        }
+        Self { ln_x, xf, slope }
+    }
+
     /// Returns x·f(x, Q) for all eight partons of [`Parton`] at momentum fraction `x`.
     pub fn xf_all(&self, x: f64) -> [f64; 8] {
         let mut out = [0.0; 8];
-        if !(x > 0.0) || x >= 1.0 {
+        let n = self.ln_x.len();
+        if !(x > 0.0) || x >= 1.0 || n == 0 {
             return out;
         }
-        let weights = HermiteWeights::new(&self.ln_x, x.ln());
+        if n < 4 {
+            let weights = HermiteWeights::new(&self.ln_x, x.ln());
+            for (parton, value) in out.iter_mut().enumerate() {
+                *value = weights.apply(|ix| self.xf[ix * 8 + parton]);
+            }
+            return out;
+        }
+        let at = x.ln().clamp(self.ln_x[0], self.ln_x[n - 1]);
+        let i = self.ln_x.partition_point(|&k| k <= at).clamp(1, n - 1) - 1;
+        let width = self.ln_x[i + 1] - self.ln_x[i];
+        let t = (at - self.ln_x[i]) / width;
+        let t2 = t * t;
+        let t3 = t2 * t;
+        let h00 = 2.0 * t3 - 3.0 * t2 + 1.0;
+        let h01 = -2.0 * t3 + 3.0 * t2;
+        let h10 = (t3 - 2.0 * t2 + t) * width;
+        let h11 = (t3 - t2) * width;
+        let (lo, hi) = (i * 8, (i + 1) * 8);
         for (parton, value) in out.iter_mut().enumerate() {
-            *value = weights.apply(|ix| self.xf[ix * 8 + parton]);
+            *value = h00 * self.xf[lo + parton]
+                + h01 * self.xf[hi + parton]
+                + h10 * self.slope[lo + parton]
+                + h11 * self.slope[hi + parton];
         }
         out
     }

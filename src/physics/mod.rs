@@ -6,6 +6,7 @@ pub mod lo;
 pub mod pairs;
 pub mod partonic;
 pub mod quadrature;
+pub mod treelevel;
 
 pub use lhapdf::{Parton, PdfError, PdfSet, PdfSlice};
 pub use lo::{LoCrossSection, LoEngine, LoError};
