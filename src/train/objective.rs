@@ -79,30 +79,61 @@ fn mean_and_std(values: &[f64]) -> Option<(f64, f64)> {
     Some((mean, variance.sqrt()))
 }
 
-/// The training objective: MAPE of the mapped output.
+/// The per-row loss minimised in training.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Loss {
+    /// |f(y)/t − 1|, whose mean is the MAPE.
+    #[default]
+    Mape,
+    /// (ln f(y) − ln t)². It is close to the squared relative error for
+    /// small errors, and its gradient shrinks with the error, which lets Adam
+    /// converge faster than on the absolute error.
+    SquaredLog,
+}
+
+/// The training objective: a loss of the mapped output.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Objective {
     pub map: OutputMap,
+    pub loss: Loss,
 }
 
 impl Objective {
+    /// Creates the MAPE objective.
     pub fn new(map: OutputMap) -> Self {
-        Objective { map }
+        Objective { map, loss: Loss::Mape }
     }
 
-    /// |f(y)/t − 1| and its derivative with respect to y for one row with
-    /// label t > 0. At f(y) = t the derivative is taken as 0.
+    /// Creates an objective with the given loss.
+    pub fn with_loss(map: OutputMap, loss: Loss) -> Self {
+        Objective { map, loss }
+    }
+
+    /// Returns the loss of one row with label t > 0 and its derivative with
+    /// respect to y. For MAPE the derivative at f(y) = t is taken as 0.
     pub fn loss_and_derivative(&self, y: f64, target: f64) -> (f64, f64) {
         let (value, derivative) = self.map.value_and_derivative(y);
-        let relative = value / target - 1.0;
-        let sign = if relative > 0.0 {
-            1.0
-        } else if relative < 0.0 {
-            -1.0
-        } else {
-            0.0
-        };
-        (relative.abs(), sign * derivative / target)
+        match self.loss {
+            Loss::Mape => {
+                let relative = value / target - 1.0;
+                let sign = if relative > 0.0 {
+                    1.0
+                } else if relative < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
+                (relative.abs(), sign * derivative / target)
+            }
+            Loss::SquaredLog => {
+                // A non-positive value (possible with the linear map) gets the
+                // loss of a tiny positive one, with the gradient pushing it up.
+                let safe = value.max(1e-300);
+                let log_ratio = (safe / target).ln();
+                (log_ratio * log_ratio, 2.0 * log_ratio * derivative / safe)
+            }
+        }
     }
 }
 
@@ -133,6 +164,17 @@ mod tests {
         assert!((offset - (1e-2f64).ln()).abs() < 1e-12);
         assert!((scale - (2.0f64 / 3.0).sqrt() * (100.0f64).ln()).abs() < 1e-12);
         assert!(OutputMap::fit_exp(&[1.0, 0.0]).is_none());
+    }
+
+    #[test]
+    fn squared_log_derivative_matches_difference() {
+        let objective = Objective::with_loss(OutputMap::Exp { scale: 1.5, offset: -2.0 }, Loss::SquaredLog);
+        let (loss, derivative) = objective.loss_and_derivative(0.3, 0.2);
+        let expected = (1.5f64 * 0.3 - 2.0 - 0.2f64.ln()).powi(2);
+        assert!((loss - expected).abs() < 1e-12);
+        let step = 1e-6;
+        let numeric = (objective.loss_and_derivative(0.3 + step, 0.2).0 - objective.loss_and_derivative(0.3 - step, 0.2).0) / (2.0 * step);
+        assert!((numeric - derivative).abs() < 1e-6, "{numeric} vs {derivative}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::Adam;
 use super::mlp::Mlp;
-use super::objective::Objective;
+use super::objective::{Loss, Objective};
 
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,10 @@ pub struct TrainConfig {
     /// Restarts from the best weights, each with half the learning rate,
     /// before training stops.
     pub restarts: usize,
+    /// Loss minimised on the training rows; early stopping always follows
+    /// the validation MAPE.
+    #[serde(default)]
+    pub loss: Loss,
     /// Smallest number of rows a thread handles in one batch; below it the
     /// thread overhead outweighs the gain.
     pub min_chunk_rows: usize,
@@ -42,6 +46,7 @@ impl Default for TrainConfig {
             max_epochs: 1000,
             patience: 20,
             restarts: 4,
+            loss: Loss::Mape,
             min_chunk_rows: 64,
         }
     }
@@ -53,7 +58,8 @@ pub struct EpochRecord {
     pub epoch: usize,
     pub restart: usize,
     pub learning_rate: f32,
-    /// Mean training loss over the epoch's batches, in percent (MAPE).
+    /// Mean training loss over the epoch's batches, times 100 (the MAPE in
+    /// percent for the MAPE loss).
     pub train_mape_percent: f64,
     pub validation_mape_percent: f64,
     /// Largest absolute relative validation error, in percent.
@@ -106,7 +112,8 @@ fn mape_and_max(errors: &[f64]) -> (f64, f64) {
 }
 
 /// Trains one network from `seed` on z-scored features and positive labels
-/// and returns the weights with the lowest validation MAPE.
+/// and returns the weights with the lowest validation MAPE. The loss is
+/// `config.loss`, whatever the loss of `objective`.
 pub fn train_network(
     train: (ArrayView2<'_, f32>, ArrayView1<'_, f64>),
     validation: (ArrayView2<'_, f32>, ArrayView1<'_, f64>),
@@ -116,6 +123,7 @@ pub fn train_network(
     observer: &mut dyn TrainObserver,
 ) -> TrainedNetwork {
     let (features, labels) = train;
+    let objective = &Objective::with_loss(objective.map, config.loss);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut widths = vec![features.ncols()];
     widths.extend(&config.hidden);

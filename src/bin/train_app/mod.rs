@@ -9,6 +9,7 @@ use deepxs::pair::Pair;
 use deepxs::train::dataset::LabelledSet;
 use deepxs::train::export::write_manifest;
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
+use deepxs::train::objective::Loss;
 use deepxs::train::sampling::sample_around;
 use deepxs::train::features::StageKind;
 use deepxs::train::labels::{LabelSource, TeacherLabels};
@@ -39,6 +40,12 @@ enum Command {
     Assemble(AssembleArgs),
     /// Compare a network set with the labels of a CSV file.
     Evaluate(EvaluateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LossArg {
+    Mape,
+    SquaredLog,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +156,9 @@ struct TrainArgs {
     /// Restarts from the best weights before training stops.
     #[arg(long, default_value_t = 4)]
     restarts: usize,
+    /// Training loss: mape, or squared-log ((ln f − ln t)², often faster to converge).
+    #[arg(long, value_enum, default_value = "mape")]
+    loss: LossArg,
     /// Fraction of the rows kept for validation.
     #[arg(long, default_value_t = 0.1)]
     validation_fraction: f64,
@@ -335,6 +345,10 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
             max_epochs: args.max_epochs,
             patience: args.patience,
             restarts: args.restarts,
+            loss: match args.loss {
+                LossArg::Mape => Loss::Mape,
+                LossArg::SquaredLog => Loss::SquaredLog,
+            },
             ..TrainConfig::default()
         },
         members: args.members,
