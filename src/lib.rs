@@ -26,6 +26,8 @@ pub mod predict;
 pub mod record;
 pub mod slha;
 pub mod spectrum;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod train;
 pub mod validate;
 pub mod web;
 pub mod xsection;

@@ -19,7 +19,8 @@ pub const MEAN_SQUARK_VARIABLE: &str = "mean_squark_mass_8";
 /// 19 columns).
 const MEAN_SQUARK_INDEX: usize = 19;
 
-fn resolve_feature_variable(name: &str) -> Option<usize> {
+/// Index of a feature variable: a canonical column or [`MEAN_SQUARK_VARIABLE`].
+pub fn resolve_feature_variable(name: &str) -> Option<usize> {
     if name == MEAN_SQUARK_VARIABLE {
         return Some(MEAN_SQUARK_INDEX);
     }

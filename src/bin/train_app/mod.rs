@@ -1,0 +1,428 @@
+//! Subcommands of `deepxs-train`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use deepxs::pair::Pair;
+use deepxs::train::dataset::LabelledSet;
+use deepxs::train::export::write_manifest;
+use deepxs::train::engine::{load_pdf_directory, EngineLabels};
+use deepxs::train::objective::Loss;
+use deepxs::train::sampling::sample_around;
+use deepxs::train::features::StageKind;
+use deepxs::train::labels::{LabelSource, TeacherLabels};
+use deepxs::train::progress::CommandLineObserver;
+use deepxs::train::run::{train_stage, StageOptions};
+use deepxs::train::trainer::{split_indices, TrainConfig, TrainObserver};
+use deepxs::train::{load_weight_directory, TrainError};
+use deepxs::validate::ErrorStatistics;
+
+#[derive(Debug, Parser)]
+#[command(name = "deepxs-train", version, about = "Label points, train LO and K networks, and evaluate network sets for deepxs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Draw new input points around the points of a CSV file.
+    Sample(SampleArgs),
+    /// Split a CSV file by rows into a training part and a held-out part.
+    Split(SplitArgs),
+    /// Label the points of a CSV file: exact σ_LO, K from truth or a teacher set.
+    Label(LabelArgs),
+    /// Train an ensemble for one pair and stage on a labelled CSV file.
+    Train(TrainArgs),
+    /// Write manifest.json for the trained stages found in a directory.
+    Assemble(AssembleArgs),
+    /// Compare a network set with the labels of a CSV file.
+    Evaluate(EvaluateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LossArg {
+    Mape,
+    SquaredLog,
+}
+
+#[derive(Debug, Args)]
+struct StageSelection {
+    /// Pair: c1c1, n2n2, n2c1p or n2c1m.
+    #[arg(long)]
+    pair: Pair,
+    /// Stage: lo (σ_LO in pb) or k (K-factor).
+    #[arg(long, value_parser = parse_stage)]
+    stage: StageKind,
+}
+
+fn parse_stage(text: &str) -> Result<StageKind, String> {
+    StageKind::parse(text).map_err(|error| error.to_string())
+}
+
+#[derive(Debug, Args)]
+struct LabelArgs {
+    #[command(flatten)]
+    selection: StageSelection,
+    /// CSV with the canonical input columns (U11 … m_gluino); other
+    /// columns are ignored.
+    #[arg(long, value_name = "FILE.csv")]
+    input: PathBuf,
+    /// LHAPDF6 set directory (e.g. cteq6l1) for exact σ_LO labels.
+    #[arg(long, value_name = "DIR")]
+    engine_pdf: Option<PathBuf>,
+    /// Teacher network set (manifest.json and .safetensors): LO labels when
+    /// no --engine-pdf is given, K labels on rows without truth.
+    #[arg(long, value_name = "DIR")]
+    teacher: Option<PathBuf>,
+    /// Column of the input with σ_NLO truth in pb; for K, rows with a value
+    /// get K = truth / exact σ_LO (needs --engine-pdf).
+    #[arg(long, value_name = "NAME")]
+    truth_column: Option<String>,
+    /// LO labels below this σ in pb are left out (σ_min of the training
+    /// selection: one event in 3000 fb⁻¹).
+    #[arg(long, default_value_t = deepxs::checks::SIGMA_MINIMUM_PB)]
+    min_sigma_pb: f64,
+    /// Output CSV: the input columns and a `label` column. Rows no source
+    /// can label are left out.
+    #[arg(long, value_name = "FILE.csv")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct SampleArgs {
+    /// CSV of base points (canonical input columns); new points are
+    /// perturbed copies of them.
+    #[arg(long, value_name = "FILE.csv")]
+    around: PathBuf,
+    /// Number of points to write.
+    #[arg(long)]
+    count: usize,
+    /// Standard deviation of the log mass factors and mixing angles (rad).
+    #[arg(long, default_value_t = 0.1)]
+    spread: f64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, value_name = "FILE.csv")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct SplitArgs {
+    /// CSV file to split by rows; the header goes to both outputs.
+    #[arg(long, value_name = "FILE.csv")]
+    input: PathBuf,
+    /// Fraction of the rows written to --holdout-out.
+    #[arg(long, default_value_t = 0.2)]
+    holdout_fraction: f64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, value_name = "FILE.csv")]
+    train_out: PathBuf,
+    #[arg(long, value_name = "FILE.csv")]
+    holdout_out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct TrainArgs {
+    #[command(flatten)]
+    selection: StageSelection,
+    /// Labelled CSV (canonical input columns and `label`).
+    #[arg(long, value_name = "FILE.csv")]
+    data: PathBuf,
+    /// Output directory for the networks, stage description and manifest.json.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Ensemble members; member i starts from seed SEED + i.
+    #[arg(long, default_value_t = 3)]
+    members: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Widths of the SELU hidden layers, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "100,100,100,100,100,100,100,100")]
+    hidden: Vec<usize>,
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    /// Initial Adam learning rate; halved at every restart.
+    #[arg(long, default_value_t = 1e-3)]
+    learning_rate: f32,
+    #[arg(long, default_value_t = 1000)]
+    max_epochs: usize,
+    /// Epochs without improvement of the validation MAPE before a restart.
+    #[arg(long, default_value_t = 20)]
+    patience: usize,
+    /// Restarts from the best weights before training stops.
+    #[arg(long, default_value_t = 4)]
+    restarts: usize,
+    /// Training loss: mape, or squared-log ((ln f − ln t)², often faster to converge).
+    #[arg(long, value_enum, default_value = "mape")]
+    loss: LossArg,
+    /// Fraction of the rows kept for validation.
+    #[arg(long, default_value_t = 0.1)]
+    validation_fraction: f64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Description of where the labels came from, stored with the stage.
+    #[arg(long, default_value = "unspecified")]
+    label_source: String,
+    /// Description written into manifest.json.
+    #[arg(long, default_value = "deepxs networks trained with deepxs-train")]
+    description: String,
+    /// Training log (CSV, appended); default OUT/training_log.csv.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Checkpoint directory; default OUT/checkpoints.
+    #[arg(long, value_name = "DIR")]
+    checkpoints: Option<PathBuf>,
+    /// Hide the progress bars.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct AssembleArgs {
+    /// Directory with the networks and `<pair>_<stage>.stage.json` files of
+    /// trained stages (collected from several `train` runs).
+    #[arg(long, value_name = "DIR")]
+    dir: PathBuf,
+    /// Description written into manifest.json.
+    #[arg(long, default_value = "deepxs networks trained with deepxs-train")]
+    description: String,
+}
+
+#[derive(Debug, Args)]
+struct EvaluateArgs {
+    #[command(flatten)]
+    selection: StageSelection,
+    /// Directory of the network set to evaluate.
+    #[arg(long, value_name = "DIR")]
+    weights: PathBuf,
+    /// Labelled CSV (canonical input columns and `label`).
+    #[arg(long, value_name = "FILE.csv")]
+    data: PathBuf,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sample(args) => sample(&args),
+        Command::Split(args) => split(&args),
+        Command::Label(args) => label(&args),
+        Command::Train(args) => train(&args),
+        Command::Assemble(args) => assemble(&args),
+        Command::Evaluate(args) => evaluate(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("deepxs-train: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), TrainError> {
+    std::fs::write(path, text).map_err(|error| TrainError::io(path, error))
+}
+
+fn sample(args: &SampleArgs) -> Result<(), TrainError> {
+    let base = LabelledSet::read_csv(&args.around)?;
+    let records = sample_around(&base.records, args.count, args.spread, args.seed);
+    let written = records.len();
+    let labels = vec![f64::NAN; written];
+    write_file(&args.out, &LabelledSet { records, labels }.to_csv(false))?;
+    eprintln!("wrote {written} points around {} base points to {}", base.len(), args.out.display());
+    Ok(())
+}
+
+fn split(args: &SplitArgs) -> Result<(), TrainError> {
+    let text = std::fs::read_to_string(&args.input).map_err(|error| TrainError::io(&args.input, error))?;
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let header = lines.next().ok_or_else(|| TrainError::Invalid(format!("{}: the file is empty", args.input.display())))?;
+    let rows: Vec<&str> = lines.collect();
+    let (training, holdout) = split_indices(rows.len(), args.holdout_fraction, args.seed);
+    for (path, indices) in [(&args.train_out, &training), (&args.holdout_out, &holdout)] {
+        let mut sorted = indices.clone();
+        sorted.sort_unstable();
+        let mut out = String::from(header);
+        out.push('\n');
+        for index in sorted {
+            out.push_str(rows[index]);
+            out.push('\n');
+        }
+        write_file(path, &out)?;
+    }
+    eprintln!("{} rows: {} to {}, {} to {}", rows.len(), training.len(), args.train_out.display(), holdout.len(), args.holdout_out.display());
+    Ok(())
+}
+
+fn label(args: &LabelArgs) -> Result<(), TrainError> {
+    let (pair, stage) = (args.selection.pair, args.selection.stage);
+    let input = LabelledSet::read_csv(&args.input)?;
+    let engine = match &args.engine_pdf {
+        Some(directory) => Some(EngineLabels {
+            description: format!("exact LO engine, {}, 13 TeV", directory.display()),
+            pdf: load_pdf_directory(directory)?,
+        }),
+        None => None,
+    };
+    let teacher = match &args.teacher {
+        Some(directory) => {
+            Some(TeacherLabels { description: format!("teacher set {}", directory.display()), weights: load_weight_directory(directory)? })
+        }
+        None => None,
+    };
+
+    let mut labels: Vec<Option<f64>> = vec![None; input.len()];
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    match stage {
+        StageKind::Lo => {
+            let source: &dyn LabelSource = match (&engine, &teacher) {
+                (Some(engine), _) => engine,
+                (None, Some(teacher)) => teacher,
+                (None, None) => return Err(TrainError::Invalid("LO labels need --engine-pdf or --teacher".into())),
+            };
+            labels = source.labels(pair, stage, &input.records);
+            for label in &mut labels {
+                *label = label.filter(|&sigma_pb| sigma_pb > args.min_sigma_pb);
+            }
+            counts.push((source.describe(), labels.iter().flatten().count()));
+        }
+        StageKind::K => {
+            if let Some(column) = &args.truth_column {
+                let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("K from truth needs --engine-pdf for σ_LO".into()))?;
+                let truth = LabelledSet::read_csv_with_label(&args.input, column)?;
+                let lo = engine.cross_sections(pair, &input.records);
+                for (slot, (nlo_pb, lo_pb)) in labels.iter_mut().zip(truth.labels.iter().zip(&lo)) {
+                    if let (true, Some(lo_pb)) = (nlo_pb.is_finite() && *nlo_pb > 0.0, lo_pb) {
+                        *slot = Some(nlo_pb / lo_pb);
+                    }
+                }
+                counts.push((format!("{column} / exact σ_LO"), labels.iter().flatten().count()));
+            }
+            if let Some(teacher) = &teacher {
+                let unlabelled: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_none()).collect();
+                let records: Vec<_> = unlabelled.iter().map(|&i| input.records[i]).collect();
+                let from_teacher = teacher.labels(pair, stage, &records);
+                let mut count = 0;
+                for (&index, value) in unlabelled.iter().zip(from_teacher) {
+                    labels[index] = value;
+                    count += usize::from(value.is_some());
+                }
+                counts.push((teacher.describe(), count));
+            }
+            if counts.is_empty() {
+                return Err(TrainError::Invalid("K labels need --truth-column with --engine-pdf, or --teacher".into()));
+            }
+        }
+    }
+
+    let kept: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_some()).collect();
+    let mut output = input.subset(&kept);
+    output.labels = kept.iter().filter_map(|&i| labels[i]).collect();
+    write_file(&args.out, &output.to_csv(true))?;
+    let sources: Vec<String> = counts.iter().map(|(source, count)| format!("{count} from {source}")).collect();
+    eprintln!("labelled {} of {} rows ({}); wrote {}", output.len(), input.len(), sources.join(", "), args.out.display());
+    Ok(())
+}
+
+fn train(args: &TrainArgs) -> Result<(), TrainError> {
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|error| TrainError::Invalid(format!("cannot start {threads} threads: {error}")))?;
+    }
+    let data = LabelledSet::read_csv(&args.data)?;
+    let options = StageOptions {
+        config: TrainConfig {
+            hidden: args.hidden.clone(),
+            batch_size: args.batch_size,
+            learning_rate: args.learning_rate,
+            max_epochs: args.max_epochs,
+            patience: args.patience,
+            restarts: args.restarts,
+            loss: match args.loss {
+                LossArg::Mape => Loss::Mape,
+                LossArg::SquaredLog => Loss::SquaredLog,
+            },
+            ..TrainConfig::default()
+        },
+        members: args.members,
+        seed: args.seed,
+        validation_fraction: args.validation_fraction,
+        label_source: args.label_source.clone(),
+        description: args.description.clone(),
+    };
+    std::fs::create_dir_all(&args.out).map_err(|error| TrainError::io(&args.out, error))?;
+    let log = args.log.clone().unwrap_or_else(|| args.out.join("training_log.csv"));
+    let checkpoints = args.checkpoints.clone().unwrap_or_else(|| args.out.join("checkpoints"));
+    let mut first_error: Option<TrainError> = None;
+    let mut observer = |name: &str| -> Box<dyn TrainObserver> {
+        match CommandLineObserver::new(name, &log, &checkpoints, args.quiet) {
+            Ok(observer) => Box::new(observer),
+            Err(error) => {
+                first_error.get_or_insert(error);
+                Box::new(deepxs::train::trainer::Silent)
+            }
+        }
+    };
+    let description = train_stage(&data, args.selection.pair, args.selection.stage, &options, &args.out, &mut observer)?;
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    eprintln!(
+        "{} {}: {} training and {} validation rows, {:.0} s; validation MAPE per member {:?} %, ensemble {:.4} % (max {:.3} %)",
+        description.pair,
+        description.stage,
+        description.training_rows,
+        description.validation_rows,
+        description.training_seconds,
+        description.member_validation_mape_percent,
+        description.ensemble_validation_mape_percent,
+        description.ensemble_validation_max_percent
+    );
+    Ok(())
+}
+
+fn assemble(args: &AssembleArgs) -> Result<(), TrainError> {
+    let pairs = write_manifest(&args.dir, &args.description)?;
+    if pairs.is_empty() {
+        return Err(TrainError::Invalid(format!("{}: no pair has both an LO and a K stage", args.dir.display())));
+    }
+    let ids: Vec<&str> = pairs.iter().map(|pair| pair.id()).collect();
+    eprintln!("wrote {} for {}", args.dir.join("manifest.json").display(), ids.join(", "));
+    Ok(())
+}
+
+fn evaluate(args: &EvaluateArgs) -> Result<(), TrainError> {
+    let data = LabelledSet::read_csv(&args.data)?;
+    let set = TeacherLabels { description: args.weights.display().to_string(), weights: load_weight_directory(&args.weights)? };
+    let predictions = set.labels(args.selection.pair, args.selection.stage, &data.records);
+    let mut errors = Vec::new();
+    let mut invalid = 0;
+    for (prediction, &label) in predictions.iter().zip(&data.labels) {
+        match prediction {
+            Some(value) if label.is_finite() && label != 0.0 => errors.push((value / label - 1.0).abs()),
+            Some(_) => {}
+            None => invalid += 1,
+        }
+    }
+    let statistics = ErrorStatistics::from_errors(errors)
+        .ok_or_else(|| TrainError::Invalid(format!("{}: no row with a label and a valid prediction", args.data.display())))?;
+    println!(
+        "{} {}: n = {}, MAPE {:.4} %, 68.27 % {:.4} %, 95.45 % {:.4} %, 99.73 % {:.4} %, max {:.4} %, invalid predictions {invalid}",
+        args.selection.pair,
+        args.selection.stage.id(),
+        statistics.count,
+        statistics.mape_percent,
+        statistics.quantile_percent[0],
+        statistics.quantile_percent[1],
+        statistics.quantile_percent[2],
+        statistics.max_percent
+    );
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Input sampling around existing points.
+//!
+//! Each new point is a perturbed copy of a base point: mixing rows turned
+//! by a random angle (U and V rows as rotations, N row 2 as a perturbed
+//! and renormalised vector), electroweakino masses scaled by one common
+//! log-normal factor, squark masses scaled by a common factor and one per
+//! chirality and isospin (the degenerate flavour pairs keep their common
+//! mass), and the gluino mass by its own factor. New points follow the
+//! correlations of the base set, which a box in the 19 inputs would not.
+//! NOTE: sampling the pMSSM-19 parameter box needs the tree-level spectrum
+//! generator, which this module does not use yet.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use crate::checks::{MIN_CHARGINO_MASS_GEV, MIN_GLUINO_MASS_GEV, MIN_SQUARK_MASS_GEV};
+use crate::record::{Column, InputRecord, SQUARK_COLUMNS};
+
+/// Squark mass groups that share one factor, as indices into
+/// [`SQUARK_COLUMNS`]: the left-handed doublets, d̃_R/s̃_R and ũ_R/c̃_R.
+const SQUARK_GROUPS: [&[usize]; 3] = [&[0, 3, 4, 6], &[1, 5], &[2, 7]];
+
+/// True when the point passes the mass cuts of the training selection:
+/// squarks above 500 GeV, χ̃±₁ above 100 GeV and the gluino above 200 GeV
+/// (where those inputs are present).
+pub fn passes_mass_cuts(record: &InputRecord) -> bool {
+    let above = |column: Column, minimum: f64| record.get(column).is_none_or(|mass| mass.abs() > minimum);
+    SQUARK_COLUMNS.iter().all(|&column| above(column, MIN_SQUARK_MASS_GEV))
+        && above(Column::MChi1pm, MIN_CHARGINO_MASS_GEV)
+        && above(Column::MGluino, MIN_GLUINO_MASS_GEV)
+}
+
+/// Draws `count` points around base points chosen uniformly from `base`.
+/// `spread` is the standard deviation of the log mass factors and of the
+/// mixing angles in radians. Only points that pass [`passes_mass_cuts`] are
+/// kept, and fewer than `count` points come back only when the base is
+/// empty or its points keep failing the cuts.
+pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64) -> Vec<InputRecord> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut points = Vec::with_capacity(count);
+    if base.is_empty() {
+        return points;
+    }
+    let normal = Normal::new(0.0, spread.abs().max(1e-12)).expect("a positive deviation is valid");
+    // A bounded number of tries keeps a base set that always fails the cuts
+    // from looping forever.
+    let mut tries = 0usize;
+    while points.len() < count && tries < count.saturating_mul(20) {
+        tries += 1;
+        let mut record = base[rng.random_range(0..base.len())];
+        let mut draw = || normal.sample(&mut rng);
+
+        for (first, second) in [(Column::U11, Column::U12), (Column::V11, Column::V12)] {
+            if let (Some(a), Some(b)) = (record.get(first), record.get(second)) {
+                let angle = b.atan2(a) + draw();
+                record.set(first, Some(angle.cos()));
+                record.set(second, Some(angle.sin()));
+            }
+        }
+        let n_columns = [Column::N21, Column::N22, Column::N23, Column::N24];
+        if let [Some(a), Some(b), Some(c), Some(d)] = n_columns.map(|column| record.get(column)) {
+            let row = [a + draw() / 2.0, b + draw() / 2.0, c + draw() / 2.0, d + draw() / 2.0];
+            let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+            for (column, value) in n_columns.iter().zip(row) {
+                record.set(*column, Some(value / norm));
+            }
+        }
+
+        let electroweakino = draw().exp();
+        let common_squark = draw().exp();
+        let group_factors: Vec<f64> = SQUARK_GROUPS.iter().map(|_| common_squark * (draw() / 4.0).exp()).collect();
+        let gluino = draw().exp();
+        let mut scale = |column: Column, factor: f64| {
+            if let Some(value) = record.get(column) {
+                record.set(column, Some(value * factor));
+            }
+        };
+        scale(Column::MChi20, electroweakino);
+        scale(Column::MChi1pm, electroweakino);
+        for (group, factor) in SQUARK_GROUPS.iter().zip(&group_factors) {
+            for &index in group.iter() {
+                scale(SQUARK_COLUMNS[index], *factor);
+            }
+        }
+        scale(Column::MGluino, gluino);
+
+        if passes_mass_cuts(&record) {
+            points.push(record);
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> InputRecord {
+        let mut values = [0.0; 19];
+        values[..8].copy_from_slice(&[0.6, 0.8, -0.8, 0.6, 0.5, 0.5, 0.5, -0.5]);
+        values[8] = -300.0;
+        values[9] = 290.0;
+        for value in &mut values[10..18] {
+            *value = 1800.0;
+        }
+        values[18] = 2500.0;
+        InputRecord::from_values(values)
+    }
+
+    #[test]
+    fn samples_keep_unit_rows_and_cuts() {
+        let points = sample_around(&[base()], 500, 0.2, 4);
+        assert_eq!(points.len(), 500);
+        for record in &points {
+            let get = |column| record.get(column).expect("complete");
+            assert!((get(Column::U11).hypot(get(Column::U12)) - 1.0).abs() < 1e-12);
+            assert!((get(Column::V11).hypot(get(Column::V12)) - 1.0).abs() < 1e-12);
+            let n_norm: f64 = [Column::N21, Column::N22, Column::N23, Column::N24].iter().map(|&c| get(c).powi(2)).sum();
+            assert!((n_norm - 1.0).abs() < 1e-12);
+            assert!(get(Column::MChi20) < 0.0, "the sign of the mass is kept");
+            assert!((get(Column::MChi20).abs() / get(Column::MChi1pm) - 300.0 / 290.0).abs() < 1e-9, "common electroweakino factor");
+            assert_eq!(get(Column::M1000001), get(Column::M1000003), "flavour pairs stay degenerate");
+            assert!(passes_mass_cuts(record));
+        }
+        assert_ne!(points[0], points[1]);
+        assert_eq!(sample_around(&[base()], 500, 0.2, 4), points, "same seed, same points");
+    }
+}

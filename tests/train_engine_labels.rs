@@ -1,0 +1,43 @@
+//! The trainer's LO labels: the engine evaluated on a spectrum rebuilt from
+//! the 19 network inputs must equal the engine on the full SLHA spectrum,
+//! for every pair of every reference SLHA file.
+
+mod common;
+
+use deepxs::input::parse_slha;
+use deepxs::pair::PAIRS;
+use deepxs::physics::LoEngine;
+use deepxs::record::InputRecord;
+use deepxs::train::engine::{engine_pair, load_pdf_directory, EngineLabels};
+
+#[test]
+fn record_spectrum_gives_full_spectrum_lo() {
+    let Some(reference) = common::reference_dir("record_spectrum_gives_full_spectrum_lo") else {
+        return;
+    };
+    let pdf = load_pdf_directory(&reference.join("pdf/cteq6l1")).expect("CTEQ6L1 loads");
+    let engine = LoEngine::new(&pdf, 13000.0).expect("valid energy");
+    let mut points = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(reference.join("prospino/slha")).expect("SLHA folder").map(|entry| entry.expect("entry").path()).collect();
+    files.sort();
+    for path in files.iter().step_by(10) {
+        let text = std::fs::read_to_string(path).expect("readable");
+        points.push(parse_slha(&path.display().to_string(), &text).expect("valid SLHA"));
+    }
+    assert!(points.len() >= 20, "{} files", points.len());
+
+    let labels = EngineLabels { description: "engine".into(), pdf: pdf.clone() };
+    let records: Vec<InputRecord> = points.iter().map(|point| point.record).collect();
+    let mut compared = 0;
+    for pair in PAIRS {
+        let from_records = labels.cross_sections(pair, &records);
+        for (point, from_record) in points.iter().zip(from_records) {
+            let spectrum = point.spectrum.as_ref().expect("full spectrum in SLHA");
+            let full = engine.cross_section(spectrum, engine_pair(pair)).expect("valid spectrum").lo_pb;
+            let from_record = from_record.expect("record has every input");
+            assert!((from_record / full - 1.0).abs() < 1e-12, "{} {pair}: {from_record} pb vs {full} pb", point.source);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 4 * points.len());
+}

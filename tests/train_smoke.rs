@@ -1,0 +1,174 @@
+//! Smoke training: a few seconds of training on a closed-form problem,
+//! through the library and through the `deepxs-train` binary. The written
+//! set must load with `WeightSet::load` and predict.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use deepxs::input::Point;
+use deepxs::pair::Pair;
+use deepxs::pipeline::WeightSet;
+use deepxs::predict::{predict, Order, Status};
+use deepxs::record::{Column, InputRecord};
+use deepxs::train::dataset::LabelledSet;
+use deepxs::train::features::StageKind;
+use deepxs::train::mlp::Mlp;
+use deepxs::train::run::{train_stage, StageOptions};
+use deepxs::train::trainer::{EpochRecord, Silent, TrainConfig, TrainObserver};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Creates a fresh, empty directory under the system temporary directory.
+fn scratch_directory(name: &str) -> PathBuf {
+    let directory = std::env::temp_dir().join(format!("deepxs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).expect("temporary directory is writable");
+    directory
+}
+
+/// Points with unit-norm mixing rows and masses in GeV inside the pMSSM box.
+fn random_records(count: usize, seed: u64) -> Vec<InputRecord> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..count)
+        .map(|_| {
+            let mut values = [0.0; 19];
+            let u: f64 = rng.random_range(0.0..std::f64::consts::TAU);
+            let v: f64 = rng.random_range(0.0..std::f64::consts::TAU);
+            values[..4].copy_from_slice(&[u.cos(), u.sin(), v.cos(), v.sin()]);
+            let n: [f64; 4] = std::array::from_fn(|_| rng.random_range(-1.0..1.0));
+            let norm = n.iter().map(|x| x * x).sum::<f64>().sqrt();
+            for (slot, x) in values[4..8].iter_mut().zip(n) {
+                *slot = x / norm;
+            }
+            values[8] = rng.random_range(100.0..1500.0) * if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+            values[9] = rng.random_range(100.0..1500.0);
+            for value in &mut values[10..] {
+                *value = rng.random_range(500.0..4000.0);
+            }
+            InputRecord::from_values(values)
+        })
+        .collect()
+}
+
+/// Closed-form stand-ins for σ_LO in pb and K of χ̃⁺₁χ̃⁻₁; both are invariant
+/// under flipping U row 1 and V row 1 together, like the true values.
+fn synthetic_label(record: &InputRecord, stage: StageKind) -> f64 {
+    let get = |column| record.get(column).expect("complete record");
+    let mass = get(Column::MChi1pm);
+    match stage {
+        StageKind::Lo => 0.05 * (0.3 + 0.7 * get(Column::U11).powi(2)) * (200.0 / mass).powi(3),
+        StageKind::K => 1.15 + 0.1 * 200.0 / mass + 0.02 * get(Column::V11).powi(2),
+    }
+}
+
+fn labelled(records: &[InputRecord], stage: StageKind) -> LabelledSet {
+    LabelledSet { records: records.to_vec(), labels: records.iter().map(|record| synthetic_label(record, stage)).collect() }
+}
+
+/// Keeps every epoch record of the members it observed.
+struct Recorder(Rc<RefCell<Vec<EpochRecord>>>);
+
+impl TrainObserver for Recorder {
+    fn epoch(&mut self, record: &EpochRecord, _best: &Mlp) {
+        self.0.borrow_mut().push(record.clone());
+    }
+}
+
+fn load(directory: &std::path::Path) -> WeightSet {
+    let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("manifest written");
+    WeightSet::load(&manifest, &mut |name| std::fs::read(directory.join(format!("{name}.safetensors"))).map_err(|error| error.to_string()))
+        .expect("trained set loads")
+}
+
+#[test]
+fn smoke_training_writes_loadable_set() {
+    let directory = scratch_directory("smoke-library");
+    let records = random_records(600, 11);
+    let options = StageOptions {
+        config: TrainConfig {
+            hidden: vec![24, 24],
+            batch_size: 32,
+            learning_rate: 3e-3,
+            max_epochs: 150,
+            patience: 10,
+            restarts: 2,
+            ..TrainConfig::default()
+        },
+        members: 3,
+        seed: 5,
+        validation_fraction: 0.2,
+        label_source: "closed-form test function".into(),
+        description: "smoke test".into(),
+    };
+    let history = Rc::new(RefCell::new(Vec::new()));
+    let mut observer = |_: &str| -> Box<dyn TrainObserver> { Box::new(Recorder(Rc::clone(&history))) };
+    let lo = train_stage(&labelled(&records, StageKind::Lo), Pair::C1c1, StageKind::Lo, &options, &directory, &mut observer)
+        .expect("LO trains");
+    let mut silent = |_: &str| -> Box<dyn TrainObserver> { Box::new(Silent) };
+    let k = train_stage(&labelled(&records, StageKind::K), Pair::C1c1, StageKind::K, &options, &directory, &mut silent)
+        .expect("K trains");
+
+    let history = history.borrow();
+    let first = history.first().expect("epochs were logged").validation_mape_percent;
+    assert!(lo.ensemble_validation_mape_percent < first / 2.0, "LO MAPE fell only from {first} % to {} %", lo.ensemble_validation_mape_percent);
+    assert!(lo.ensemble_validation_mape_percent < 10.0, "LO MAPE {} %", lo.ensemble_validation_mape_percent);
+    assert!(k.ensemble_validation_mape_percent < 2.0, "K MAPE {} %", k.ensemble_validation_mape_percent);
+    assert_eq!(lo.seeds, vec![5, 6, 7]);
+
+    let weights = load(&directory);
+    assert_eq!(weights.pairs(), vec![Pair::C1c1]);
+    let fresh = random_records(50, 99);
+    let points: Vec<Point> = fresh.iter().enumerate().map(|(row, record)| Point::from_row("fresh", row, row + 2, *record)).collect();
+    let predictions = predict(&weights, &points, &[Pair::C1c1], Order::Both);
+    let mut errors = Vec::new();
+    for (record, prediction) in fresh.iter().zip(&predictions) {
+        let pair = &prediction.pairs[0];
+        assert_eq!(pair.status, Status::Ok);
+        let lo_pb = pair.lo_pb.expect("LO computed");
+        let k = pair.k.expect("K computed");
+        assert!(lo_pb.is_finite() && lo_pb > 0.0, "σ_LO = {lo_pb} pb");
+        assert!(k.is_finite() && k > 0.0, "K = {k}");
+        assert!(pair.lo_relative_uncertainty.expect("ensemble spread") > 0.0, "three members give a spread");
+        errors.push((lo_pb / synthetic_label(record, StageKind::Lo) - 1.0).abs());
+    }
+    let mape = errors.iter().sum::<f64>() / errors.len() as f64 * 100.0;
+    assert!(mape < 15.0, "LO MAPE on fresh points {mape} %");
+    std::fs::remove_dir_all(&directory).ok();
+}
+
+#[test]
+fn binary_trains_and_evaluates() {
+    let directory = scratch_directory("smoke-binary");
+    let data = directory.join("lo.csv");
+    std::fs::write(&data, labelled(&random_records(300, 3), StageKind::Lo).to_csv(true)).expect("writable");
+    let binary = env!("CARGO_BIN_EXE_deepxs-train");
+    let out = directory.join("set");
+    let status = std::process::Command::new(binary)
+        .args(["train", "--pair", "n2c1p", "--stage", "lo", "--hidden", "16,16", "--max-epochs", "5", "--members", "3", "--quiet"])
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("deepxs-train runs");
+    assert!(status.success());
+    for member in 0..3 {
+        assert!(out.join(format!("n2c1p_lo_{member}.safetensors")).is_file(), "member {member} written");
+    }
+    let log = std::fs::read_to_string(out.join("training_log.csv")).expect("log written");
+    assert_eq!(log.lines().count(), 1 + 3 * 5, "header and one line per member and epoch:\n{log}");
+    assert!(!out.join("manifest.json").exists(), "no manifest without a K stage");
+
+    let output = std::process::Command::new(binary)
+        .args(["evaluate", "--pair", "n2c1p", "--stage", "lo", "--weights"])
+        .arg(&out)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .expect("deepxs-train runs");
+    assert!(!output.status.success(), "a set without manifest cannot be evaluated");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("manifest.json"), "{message}");
+    std::fs::remove_dir_all(&directory).ok();
+}
