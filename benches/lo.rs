@@ -43,22 +43,22 @@ fn generated_grid() -> String {
     text + "---\n"
 }
 
-/// Returns a mixed spectrum with the lightest electroweakinos near 375 GeV
-/// and squarks at 1.9–3.6 TeV.
+/// Returns a hand-made mixed spectrum with the lightest electroweakinos near
+/// 415 GeV and squarks at 2.1–3.3 TeV.
 fn spectrum() -> Spectrum {
     Spectrum {
-        neutralino_mass_gev: [372.4, -377.1, 1848.1, 3494.1],
+        neutralino_mass_gev: [412.0, -419.5, 1650.0, 2900.0],
         nmix: [
-            [-0.0123, 0.0488, -0.7081, 0.7043],
-            [-0.0050, 0.0162, 0.7057, 0.7083],
-            [-0.0013, -0.9987, -0.0231, 0.0459],
-            [-0.9999, 0.0006, 0.0052, -0.0122],
+            [-0.0200, 0.0600, -0.7060, 0.7050],
+            [-0.0080, 0.0200, 0.7070, 0.7070],
+            [-0.0020, -0.9980, -0.0300, 0.0500],
+            [-0.9997, 0.0010, 0.0080, -0.0200],
         ],
-        chargino_mass_gev: [373.4, 1848.1],
-        umix: [[-0.0327, 0.9995], [-0.9995, -0.0327]],
-        vmix: [[-0.0650, 0.9979], [-0.9979, -0.0650]],
-        squark_mass_gev: [3590.7, 3152.1, 1914.3, 3590.0, 3590.7, 3152.1, 3590.0, 1914.3],
-        gluino_mass_gev: 708.7,
+        chargino_mass_gev: [415.0, 1650.0],
+        umix: [[-0.0450, 0.9990], [-0.9990, -0.0450]],
+        vmix: [[-0.0800, 0.9968], [-0.9968, -0.0800]],
+        squark_mass_gev: [3300.0, 2900.0, 2100.0, 3299.0, 3300.0, 2900.0, 3299.0, 2100.0],
+        gluino_mass_gev: 900.0,
     }
 }
 

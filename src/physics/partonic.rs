@@ -314,16 +314,16 @@ mod tests {
     /// coupling and the factor i are exercised.
     fn mixed_spectrum() -> Spectrum {
         Spectrum {
-            neutralino_mass_gev: [372.4, -377.1, 1848.1, 3494.1],
+            neutralino_mass_gev: [412.0, -419.5, 1650.0, 2900.0],
             nmix: [
-                [-0.0123, 0.0488, -0.7081, 0.7043],
-                [-0.0050, 0.0162, 0.7057, 0.7083],
-                [-0.0013, -0.9987, -0.0231, 0.0459],
-                [-0.9999, 0.0006, 0.0052, -0.0122],
+                [-0.0200, 0.0600, -0.7060, 0.7050],
+                [-0.0080, 0.0200, 0.7070, 0.7070],
+                [-0.0020, -0.9980, -0.0300, 0.0500],
+                [-0.9997, 0.0010, 0.0080, -0.0200],
             ],
-            chargino_mass_gev: [373.4, 1848.1],
-            umix: [[-0.0327, 0.9995], [-0.9995, -0.0327]],
-            vmix: [[-0.0650, 0.9979], [-0.9979, -0.0650]],
+            chargino_mass_gev: [415.0, 1650.0],
+            umix: [[-0.0450, 0.9990], [-0.9990, -0.0450]],
+            vmix: [[-0.0800, 0.9968], [-0.9968, -0.0800]],
             squark_mass_gev: [900.0, 1100.0, 1200.0, 950.0, 1000.0, 1300.0, 1400.0, 1500.0],
             gluino_mass_gev: 2000.0,
         }
@@ -362,7 +362,7 @@ mod tests {
             positive: true,
         };
         let process = PartonicProcess::new(&mixing, pair, Quark::Up, &spectrum.squark_mass_gev);
-        let (ma2, mb2) = (1848.1_f64.powi(2), 372.4_f64.powi(2));
+        let (ma2, mb2) = (spectrum.chargino_mass_gev[1].powi(2), spectrum.neutralino_mass_gev[0].powi(2));
         for factor in [1.0001, 2.0, 50.0] {
             let s = process.threshold_gev2() * factor;
             let (t_min, t_max) = process.t_range(s);
