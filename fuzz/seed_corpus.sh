@@ -11,7 +11,7 @@ if [ ! -d "$reference" ]; then
     echo "seed_corpus.sh: reference data not found at $reference; set DEEPXS_SHARED" >&2
     exit 1
 fi
-mkdir -p "$corpus/read_input" "$corpus/slha" "$corpus/csv" "$corpus/array" "$corpus/weights"
+mkdir -p "$corpus/read_input" "$corpus/slha" "$corpus/csv" "$corpus/array" "$corpus/weights" "$corpus/lhapdf"
 
 # SLHA: the spectrum samples and a few of the cross-section inputs.
 for file in "$reference"/slha/*.spc; do
@@ -68,4 +68,11 @@ for pair, network in [("c1c1", "c1c1_K"), ("n2n2", "n2n2_K"), ("n2c1m", "n2c1m_K
 text = (networks / "manifest.json").read_bytes()
 (out / "full_manifest.bin").write_bytes(struct.pack("<I", len(text)) + text)
 PY
+# LHAPDF6: the CTEQ6L1 .info text, a NUL byte, then the first 40 lines of
+# its grid file (a truncated grid, which the fuzzer grows and repairs).
+for set in "$reference"/pdf/*/; do
+    name=$(basename "$set")
+    { cat "$set/$name.info"; printf '\0'; head -n 40 "$set/${name}_0000.dat"; } > "$corpus/lhapdf/$name"
+done
+
 echo "seed corpus written to $corpus"

@@ -29,7 +29,7 @@ echo "== wasm core parity in headless Chromium"
 # tests/wasm_parity_fixture.rs during cargo test above.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" \
-    cargo test --target wasm32-unknown-unknown --test wasm_core -- --nocapture
+    cargo test --target wasm32-unknown-unknown --test wasm_core --test wasm_corpus -- --nocapture
 
 echo "== end-to-end tests in headless Chromium"
 (cd tests/e2e && npm ci --no-audit --no-fund)

@@ -171,6 +171,24 @@ fn mixed_batch_reports_good_files_and_exits_1() {
 }
 
 #[test]
+fn oversized_file_rejected_with_limit() {
+    let Some(reference) = reference_dir("cli size limit") else { return };
+    let directory = scratch_dir("size-limit");
+    let file = directory.join("big.csv");
+    let mut text = String::from("U11,m_chi1pm\n");
+    while text.len() <= 2 * 1024 * 1024 {
+        text.push_str("-0.9,300\n");
+    }
+    std::fs::write(&file, &text).expect("write");
+    let weights = path_text(&reference.join("deepxs/networks"));
+    let output = deepxs(&["predict", "--weights", &weights, "--max-file-size", "1", &path_text(&file)]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("big.csv: input is") && stderr.contains("more than the limit of 1048576 bytes"), "{stderr}");
+    let _ = std::fs::remove_dir_all(directory);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(deepxs(&["predict"]).status.code(), Some(2));
     assert_eq!(deepxs(&["predict", "--pairs", "x1x1", "-"]).status.code(), Some(2));

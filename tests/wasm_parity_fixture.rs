@@ -60,3 +60,22 @@ fn write_wasm_parity_fixture() {
     };
     std::fs::write(directory.join("fixture.json"), fixture.to_string()).expect("fixture is writable");
 }
+
+/// Writes `target/wasm-corpus/fixture.json` for `tests/wasm_corpus.rs`: every
+/// file of the malformed-input corpus (hex) with its line of EXPECTED.tsv.
+#[test]
+fn write_wasm_corpus_fixture() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad");
+    let table = std::fs::read_to_string(corpus.join("EXPECTED.tsv")).expect("EXPECTED.tsv is readable");
+    let mut files = Vec::new();
+    for line in table.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 3, "EXPECTED.tsv line '{line}'");
+        let bytes = std::fs::read(corpus.join(fields[0])).expect("corpus file is readable");
+        files.push(json!({ "file": fields[0], "kind": fields[1], "expected": fields[2], "bytes": hex(&bytes) }));
+    }
+    assert!(files.len() >= 50, "the corpus has {} files", files.len());
+    let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/wasm-corpus");
+    std::fs::create_dir_all(&directory).expect("target/wasm-corpus is writable");
+    std::fs::write(directory.join("fixture.json"), Value::Array(files).to_string()).expect("fixture is writable");
+}
