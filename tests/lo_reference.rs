@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use deepxs::physics::{LoEngine, Pair, PdfSet};
-use deepxs::spectrum::{Spectrum, SQUARK_PDG};
+use deepxs::spectrum::Spectrum;
 
 fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("DEEPXS_SHARED")
@@ -24,56 +24,11 @@ fn shared_dir() -> Option<PathBuf> {
     None
 }
 
-/// Extracts MASS, NMIX, UMIX and VMIX from a trusted reference SLHA file.
+/// Reads the full spectrum of a reference SLHA file with the project's reader.
 fn read_reference_slha(path: &Path) -> Spectrum {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut block = String::new();
-    let mut masses = BTreeMap::new();
-    let mut spectrum = Spectrum {
-        neutralino_mass_gev: [0.0; 4],
-        nmix: [[0.0; 4]; 4],
-        chargino_mass_gev: [0.0; 2],
-        umix: [[0.0; 2]; 2],
-        vmix: [[0.0; 2]; 2],
-        squark_mass_gev: [0.0; 8],
-        gluino_mass_gev: 0.0,
-    };
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap();
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.is_empty() {
-            continue;
-        }
-        if fields[0].eq_ignore_ascii_case("block") {
-            block = fields[1].to_ascii_uppercase();
-            continue;
-        }
-        match block.as_str() {
-            "MASS" => {
-                masses.insert(fields[0].parse::<i64>().unwrap(), fields[1].parse::<f64>().unwrap());
-            }
-            "NMIX" | "UMIX" | "VMIX" => {
-                let i: usize = fields[0].parse().unwrap();
-                let j: usize = fields[1].parse().unwrap();
-                let value: f64 = fields[2].parse().unwrap();
-                match block.as_str() {
-                    "NMIX" => spectrum.nmix[i - 1][j - 1] = value,
-                    "UMIX" => spectrum.umix[i - 1][j - 1] = value,
-                    _ => spectrum.vmix[i - 1][j - 1] = value,
-                }
-            }
-            _ => {}
-        }
-    }
-    for (slot, pdg) in [1000022, 1000023, 1000025, 1000035].iter().enumerate() {
-        spectrum.neutralino_mass_gev[slot] = masses[pdg];
-    }
-    spectrum.chargino_mass_gev = [masses[&1000024].abs(), masses[&1000037].abs()];
-    for (slot, pdg) in SQUARK_PDG.iter().enumerate() {
-        spectrum.squark_mass_gev[slot] = masses[pdg];
-    }
-    spectrum.gluino_mass_gev = masses[&1000021].abs();
-    spectrum
+    let text = std::fs::read_to_string(path).expect("reference SLHA file is readable");
+    let point = deepxs::input::parse_slha(&path.display().to_string(), &text).expect("reference SLHA file parses");
+    point.spectrum.expect("reference SLHA file has the full spectrum")
 }
 
 struct ReferenceRow {

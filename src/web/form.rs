@@ -1,26 +1,14 @@
 //! The typed-spectrum form: its field groups, per-field validation and
 //! presets. Plain Rust, tested natively.
 
-use crate::record::{Column, COLUMNS};
+use crate::record::{Column, COLUMNS, SQUARK_COLUMNS};
 
 /// Field groups in display order, with a heading each.
 pub const FIELD_GROUPS: [(&str, &[Column]); 5] = [
     ("Chargino mixing (row 1 of U and V)", &[Column::U11, Column::U12, Column::V11, Column::V12]),
     ("Neutralino mixing (row 2 of N)", &[Column::N21, Column::N22, Column::N23, Column::N24]),
     ("Electroweakino masses", &[Column::MChi20, Column::MChi1pm]),
-    (
-        "Squark masses",
-        &[
-            Column::M1000001,
-            Column::M2000001,
-            Column::M2000002,
-            Column::M1000002,
-            Column::M1000003,
-            Column::M2000003,
-            Column::M1000004,
-            Column::M2000004,
-        ],
-    ),
+    ("Squark masses", &SQUARK_COLUMNS),
     ("Gluino", &[Column::MGluino]),
 ];
 
