@@ -20,9 +20,9 @@ use crate::error::WeightsError;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignConvention {
-    /// Inputs go to the networks as given. Results depend on the
-    /// generator's convention; the DeepXS reference networks are of this kind
-    /// and it is the default when a manifest says nothing.
+    /// Inputs go to the networks as given, so results depend on the
+    /// generator's convention. The DeepXS reference networks are of this
+    /// kind, and it is the default when a manifest does not declare one.
     #[default]
     Raw,
     /// Before the features are computed, N row 2 is flipped so that its

@@ -104,7 +104,7 @@ pub fn json(predictions: &[PointPrediction]) -> Value {
 /// Column widths of the text table.
 const TABLE_HEADER: [&str; 7] = ["source", "row", "pair", "LO [pb]", "K", "NLO [pb]", "notes"];
 
-/// A plain-text table for people.
+/// Formats a plain-text table for people.
 pub fn table(predictions: &[PointPrediction]) -> String {
     let mut rows: Vec<[String; 7]> = vec![TABLE_HEADER.map(str::to_string)];
     for point in predictions {

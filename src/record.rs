@@ -70,17 +70,17 @@ pub const COLUMNS: [Column; 19] = [
     Column::MGluino,
 ];
 
-/// The eight squark mass columns, in canonical order.
-pub const SQUARK_COLUMNS: [Column; 8] = [
-    Column::M1000001,
-    Column::M2000001,
-    Column::M2000002,
-    Column::M1000002,
-    Column::M1000003,
-    Column::M2000003,
-    Column::M1000004,
-    Column::M2000004,
-];
+/// The eight squark mass columns, in canonical order (positions 10 to 17
+/// of [`COLUMNS`]).
+pub const SQUARK_COLUMNS: [Column; 8] = {
+    let mut squarks = [Column::M1000001; 8];
+    let mut index = 0;
+    while index < 8 {
+        squarks[index] = COLUMNS[Column::M1000001 as usize + index];
+        index += 1;
+    }
+    squarks
+};
 
 impl Column {
     /// Canonical CSV column name.

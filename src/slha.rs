@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::error::{InputError, InputErrorKind, Location};
 
-/// Longest line accepted, in bytes. Real spectrum files have lines under
+/// Maximum line length accepted, in bytes. Real spectrum files have lines under
 /// 200 bytes; the limit keeps a corrupt file from being echoed in messages.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 

@@ -64,7 +64,7 @@ impl PairValidation {
     }
 }
 
-/// A text table of validations, one line per pair and σ range.
+/// Formats a text table of validations, one line per pair and σ range.
 pub fn table(validations: &[PairValidation]) -> String {
     let mut text = String::from("pair    range           n      MAPE[%]  68.27%[%]  95.45%[%]  99.73%[%]  max[%]\n");
     for validation in validations {

@@ -184,7 +184,8 @@ fn oversized_file_rejected_with_limit() {
     let output = deepxs(&["predict", "--weights", &weights, "--max-file-size", "1", &path_text(&file)]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("big.csv: input is") && stderr.contains("more than the limit of 1048576 bytes"), "{stderr}");
+    assert!(stderr.contains("big.csv: input is"), "{stderr}");
+    assert!(stderr.contains("more than the limit of 1048576 bytes"), "{stderr}");
     let _ = std::fs::remove_dir_all(directory);
 }
 

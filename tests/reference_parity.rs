@@ -64,8 +64,8 @@ fn generated_points_match_deepxs_all_pairs() {
     // 1e-297 pb), where hidden activations are large and cancel, so any two
     // f32 evaluations with a different summation order differ by more than
     // 1e-5. The tolerance of such a value grows with its rounding
-    // sensitivity, measured as the gap between our f32 and f64 results; a
-    // gap of 1e-7 already marks a point where the reference's own f32
+    // sensitivity, measured as the gap between our f32 and f64 results. A
+    // gap of 1e-7 already marks a point where the reference's own
     // evaluation scatters by 1e-5 or more.
     let exact = predict(&weights.clone().in_f64(), &points, &pairs, Order::Both);
     let (mut worst, mut ill_conditioned) = (0.0f64, 0usize);

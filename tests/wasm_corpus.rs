@@ -22,7 +22,7 @@ fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The whole-input error, or the errors of single rows in row order.
+/// Collects the whole-input error, or the errors of single rows in row order.
 fn error_messages(file: &str, bytes: &[u8]) -> Vec<String> {
     match read_input(file, bytes, ReadOptions::default()) {
         Err(error) => vec![error.to_string()],
@@ -62,5 +62,6 @@ fn megabyte_line_rejected_in_wasm() {
     let line = format!("BLOCK MASS\n 1000024 {}\n", "1".repeat(1 << 20));
     let messages = error_messages("long.slha", line.as_bytes());
     assert_eq!(messages.len(), 1);
-    assert!(messages[0].contains("long.slha:2") && messages[0].contains("bytes long"), "{messages:?}");
+    assert!(messages[0].contains("long.slha:2"), "{messages:?}");
+    assert!(messages[0].contains("bytes long"), "{messages:?}");
 }

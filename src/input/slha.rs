@@ -169,7 +169,7 @@ fn locate_column(
     location
 }
 
-/// The full spectrum, if every entry it needs is present.
+/// Builds the full spectrum, if every entry it needs is present.
 fn full_spectrum(
     mass: &Option<NumericBlock>,
     nmix: &Option<NumericBlock>,
