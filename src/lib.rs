@@ -15,6 +15,7 @@ pub mod checks;
 mod embedded;
 pub mod error;
 pub mod expr;
+pub mod gemm;
 pub mod input;
 pub mod manifest;
 pub mod network;

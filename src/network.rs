@@ -1,10 +1,11 @@
 //! Dense feed-forward networks: SELU hidden layers and linear output layers,
-//! evaluated in f32 on batches of rows with ndarray.
+//! evaluated in f32 on batches of rows.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::WeightsError;
+use crate::gemm::dense_product;
 
 /// SELU α (Klambauer et al., "Self-Normalizing Neural Networks", NIPS 2017).
 pub const SELU_ALPHA: f64 = 1.6732632423543772;
@@ -91,6 +92,11 @@ pub fn selu_in_place(values: &mut Array2<f32>) {
         values.mapv_inplace(|x| if x > 0.0 { lambda * x } else { lambda * alpha * (exp_non_positive(x) - 1.0) });
         return;
     };
+    selu_slice_dispatched(slice);
+}
+
+/// SELU on a slice, with the AVX2 loop where the CPU has it.
+fn selu_slice_dispatched(slice: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: both features were detected on this CPU just above.
@@ -163,18 +169,30 @@ impl Network {
     }
 
     /// Evaluates the network on a batch, one row per point; returns one
-    /// output per row.
+    /// output per row. The result is bit-identical on every platform (see
+    /// [`crate::gemm`]), so the browser build gives the native numbers.
     pub fn forward(&self, inputs: ArrayView2<'_, f32>) -> Array1<f32> {
-        let mut values = inputs.to_owned();
+        let rows = inputs.nrows();
+        let mut values = inputs.as_standard_layout().into_owned().into_raw_vec_and_offset().0;
+        let mut width = inputs.ncols();
+        let mut next = Vec::new();
         for layer in &self.layers {
-            let mut next = values.dot(&layer.kernel);
-            next += &layer.bias.view().insert_axis(Axis(0));
+            let outputs = layer.bias.len();
+            next.clear();
+            next.resize(rows * outputs, 0.0);
+            let kernel = layer.kernel.as_standard_layout();
+            let bias = layer.bias.as_standard_layout();
+            let (Some(kernel), Some(bias)) = (kernel.as_slice(), bias.as_slice()) else {
+                unreachable!("arrays in standard layout are contiguous");
+            };
+            dense_product(&values, width, kernel, bias, &mut next);
             if layer.activation == Activation::Selu {
-                selu_in_place(&mut next);
+                selu_slice_dispatched(&mut next);
             }
-            values = next;
+            std::mem::swap(&mut values, &mut next);
+            width = outputs;
         }
-        values.column(0).to_owned()
+        Array1::from_vec(values)
     }
 
     /// Evaluates the network in f64 arithmetic (slow). Tests use it to tell
