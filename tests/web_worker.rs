@@ -89,7 +89,7 @@ fn predictions_survive_bincode() {
 
     let chunk = Response::Chunk {
         job: 3,
-        points: predictions.iter().map(WirePoint::from).collect(),
+        points: predictions.iter().cloned().map(WirePoint::from).collect(),
         masses_gev: vec![(Some(305.0), None); predictions.len()],
     };
     let Response::Chunk { job, points, masses_gev } = through_bincode(&chunk) else { panic!("a chunk decodes as a chunk") };
@@ -143,7 +143,7 @@ fn chunked_job_equals_one_call() {
                 masses.extend(masses_gev);
                 chunks += 1;
             }
-            Response::Finished { job: id } => {
+            Response::Finished { job: id, .. } => {
                 assert_eq!(id, 5);
                 break;
             }

@@ -18,12 +18,12 @@ pub fn load_network_files(files: &[(String, Vec<u8>)]) -> Result<WeightSet, Stri
     };
     let manifest = String::from_utf8_lossy(manifest);
     WeightSet::load(&manifest, &mut |name| {
-        let wanted = format!("{name}.safetensors");
+        let expected = format!("{name}.safetensors");
         files
             .iter()
-            .find(|(file, _)| *file == wanted)
+            .find(|(file, _)| *file == expected)
             .map(|(_, bytes)| bytes.clone())
-            .ok_or_else(|| format!("{wanted} was not among the chosen files"))
+            .ok_or_else(|| format!("{expected} was not among the chosen files"))
     })
     .map_err(|error| format!("{MANIFEST}: {error}"))
 }

@@ -19,6 +19,8 @@ pub struct BatchWorker {
     networks: Result<WeightSet, String>,
     /// The running job and the page connection that asked for it.
     job: Option<(BatchJob, HandlerId)>,
+    /// Milliseconds of work on the running job so far.
+    busy_ms: f64,
 }
 
 /// A message the worker sends itself.
@@ -36,9 +38,14 @@ impl BatchWorker {
             return;
         }
         let Ok(weights) = &self.networks else { return };
-        let response = job.next_chunk(weights, CHUNK_POINTS);
+        let started_ms = js_sys::Date::now();
+        let response = match job.next_chunk(weights, CHUNK_POINTS) {
+            Response::Finished { job, .. } => Response::Finished { job, busy_ms: self.busy_ms },
+            response => response,
+        };
         let finished = matches!(response, Response::Finished { .. });
         scope.respond(*handler, response);
+        self.busy_ms += js_sys::Date::now() - started_ms;
         if finished {
             self.job = None;
         } else {
@@ -60,7 +67,7 @@ impl Worker for BatchWorker {
     type Output = Response;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
-        BatchWorker { networks: Err("the page sent no network set".into()), job: None }
+        BatchWorker { networks: Err("the page sent no network set".into()), job: None, busy_ms: 0.0 }
     }
 
     fn update(&mut self, scope: &WorkerScope<Self>, message: Self::Message) {
@@ -82,8 +89,10 @@ impl Worker for BatchWorker {
                     scope.respond(handler, Response::Failed { job, message });
                     return;
                 }
+                let started_ms = js_sys::Date::now();
                 let (started, response) = BatchJob::start(job, &file.name, &file.bytes);
                 scope.respond(handler, response);
+                self.busy_ms = js_sys::Date::now() - started_ms;
                 if let Some(started) = started {
                     self.job = Some((started, handler));
                     schedule_chunk(scope, job);

@@ -48,8 +48,9 @@ pub enum Response {
     /// Predictions of the next points in file order, with m(χ̃±₁) and
     /// |m(χ̃⁰₂)| in GeV of each point.
     Chunk { job: u64, points: Vec<WirePoint>, masses_gev: Vec<(Option<f64>, Option<f64>)> },
-    /// All points were sent.
-    Finished { job: u64 },
+    /// All points were sent. `busy_ms` is the time in ms the worker spent
+    /// reading the file, predicting and encoding messages, without waits.
+    Finished { job: u64, busy_ms: f64 },
     /// The file, or the worker's network set, could not be read.
     Failed { job: u64, message: String },
 }
@@ -96,9 +97,11 @@ pub enum WireWarning {
     GeneratorError { message: String },
 }
 
-impl From<&PointPrediction> for WirePoint {
-    fn from(point: &PointPrediction) -> Self {
-        WirePoint { source: point.source.clone(), row: point.row, pairs: point.pairs.iter().map(WirePair::from).collect() }
+// The conversions to the wire types take the predictions by value: the
+// worker sends each chunk once, so its strings are moved, not copied.
+impl From<PointPrediction> for WirePoint {
+    fn from(point: PointPrediction) -> Self {
+        WirePoint { source: point.source, row: point.row, pairs: point.pairs.into_iter().map(WirePair::from).collect() }
     }
 }
 
@@ -108,18 +111,18 @@ impl From<WirePoint> for PointPrediction {
     }
 }
 
-impl From<&PairPrediction> for WirePair {
-    fn from(prediction: &PairPrediction) -> Self {
+impl From<PairPrediction> for WirePair {
+    fn from(prediction: PairPrediction) -> Self {
         WirePair {
             pair: prediction.pair,
-            status: WireStatus::from(&prediction.status),
+            status: WireStatus::from(prediction.status),
             lo_pb: prediction.lo_pb,
             k: prediction.k,
             nlo_pb: prediction.nlo_pb,
             lo_relative_uncertainty: prediction.lo_relative_uncertainty,
             k_relative_uncertainty: prediction.k_relative_uncertainty,
             nlo_relative_uncertainty: prediction.nlo_relative_uncertainty,
-            warnings: prediction.warnings.iter().map(WireWarning::from).collect(),
+            warnings: prediction.warnings.into_iter().map(WireWarning::from).collect(),
         }
     }
 }
@@ -140,12 +143,12 @@ impl From<WirePair> for PairPrediction {
     }
 }
 
-impl From<&Status> for WireStatus {
-    fn from(status: &Status) -> Self {
+impl From<Status> for WireStatus {
+    fn from(status: Status) -> Self {
         match status {
             Status::Ok => WireStatus::Ok,
-            Status::NotComputable { missing } => WireStatus::NotComputable { missing: missing.clone() },
-            Status::Invalid { reason } => WireStatus::Invalid { reason: reason.clone() },
+            Status::NotComputable { missing } => WireStatus::NotComputable { missing },
+            Status::Invalid { reason } => WireStatus::Invalid { reason },
         }
     }
 }
@@ -160,9 +163,9 @@ impl From<WireStatus> for Status {
     }
 }
 
-impl From<&Warning> for WireWarning {
-    fn from(warning: &Warning) -> Self {
-        match warning.clone() {
+impl From<Warning> for WireWarning {
+    fn from(warning: Warning) -> Self {
+        match warning {
             Warning::NeutralinoNotLsp { lsp_pdg, lsp_mass_gev, neutralino_mass_gev } => {
                 WireWarning::NeutralinoNotLsp { lsp_pdg, lsp_mass_gev, neutralino_mass_gev }
             }

@@ -220,6 +220,9 @@ impl App {
         let WeightsState::Loaded { files, .. } = &self.weights else { return };
         let Some(upload) = self.uploads.iter().find(|upload| upload.id == upload_id) else { return };
         let Some(bytes) = &upload.bytes else { return };
+        // NOTE: gloo-worker reports no error when the worker's script fails
+        // to load (a file missing from dist/), so such a job stays at
+        // "Reading the file" until it is cancelled.
         let worker = self.worker.get_or_insert_with(|| {
             let link = ctx.link().clone();
             BatchWorker::spawner()
@@ -260,7 +263,7 @@ impl App {
     /// changed; messages of a cancelled job change nothing.
     fn worker_response(&mut self, ctx: &Context<Self>, response: Response) -> bool {
         let job_id = match &response {
-            Response::Started { job, .. } | Response::Chunk { job, .. } | Response::Finished { job } | Response::Failed { job, .. } => *job,
+            Response::Started { job, .. } | Response::Chunk { job, .. } | Response::Finished { job, .. } | Response::Failed { job, .. } => *job,
         };
         let Some(job) = self.job.as_mut().filter(|job| job.id == job_id) else { return false };
         let upload_id = job.upload_id;
@@ -280,10 +283,10 @@ impl App {
                 return true;
             }
             Response::Failed { message, .. } => FileOutcome::Failed(message),
-            Response::Finished { .. } => {
+            Response::Finished { busy_ms, .. } => {
                 let Some(job) = self.job.take() else { return false };
                 let elapsed_ms = browser::now_ms() - job.started_ms;
-                self.status = format!("Computed in {elapsed_ms:.0} ms in the background worker.");
+                self.status = format!("Computed in {elapsed_ms:.0} ms in the background worker ({busy_ms:.0} ms of work there).");
                 FileOutcome::Computed(FileResult {
                     format: job.format.unwrap_or(InputFormat::Csv),
                     predictions: job.predictions,
