@@ -607,7 +607,11 @@ impl Component for App {
             Msg::Worker(response) => return self.worker_response(ctx, response),
             Msg::CancelJob => {
                 if let Some(job) = self.drop_job() {
-                    let message = format!("Cancelled after {} of {} points.", job.predictions.len(), job.total_points);
+                    let message = if job.format.is_some() {
+                        format!("Cancelled after {} of {} points.", job.predictions.len(), job.total_points)
+                    } else {
+                        "Cancelled while the file was being read.".to_string()
+                    };
                     if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == job.upload_id) {
                         upload.outcome = Some(FileOutcome::Failed(message.clone()));
                     }
