@@ -1,13 +1,16 @@
 // Service worker: keeps the app's own files in a cache so the page loads
 // and computes without network. Files are served from the cache first and
 // refreshed from the server when it responds.
-const CACHE = "deepxs-web-v1";
+const CACHE = "deepxs-web-v2";
 const FILES = [
   "./",
   "./index.html",
   "./boot.js",
   "./deepxs-web.js",
   "./deepxs-web_bg.wasm",
+  "./deepxs-worker_loader.js",
+  "./deepxs-worker.js",
+  "./deepxs-worker_bg.wasm",
   "./style.css",
   "./manifest.webmanifest",
   "./icon.svg",

@@ -10,7 +10,7 @@ pub use array::{infer_layout, parse_array, parse_array_row, ArrayLayout};
 pub use csv::{is_blank_or_comment, parse_csv, CsvLayout};
 pub use slha::parse_slha;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, InputErrorKind, Location};
 use crate::record::{Column, InputRecord, COLUMNS};
@@ -63,7 +63,7 @@ impl Point {
 }
 
 /// Format of an input, as recognised by [`detect_format`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InputFormat {
     Slha,
     Csv,

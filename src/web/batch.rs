@@ -59,13 +59,14 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<ReadFile, String> {
 impl ReadFile {
     /// Combines the file with the predictions of its points, in point order.
     pub fn finish(self, predictions: Vec<PointPrediction>) -> FileResult {
-        let masses_gev = self
-            .points
-            .iter()
-            .map(|point| (point.record.get(Column::MChi1pm), point.record.get(Column::MChi20).map(f64::abs)))
-            .collect();
+        let masses_gev = self.points.iter().map(plot_masses_gev).collect();
         FileResult { format: self.format, predictions, masses_gev, row_errors: self.row_errors, slha_text: self.slha_text }
     }
+}
+
+/// Returns m(χ̃±₁) and |m(χ̃⁰₂)| in GeV of a point, the x values of the batch plot.
+pub fn plot_masses_gev(point: &Point) -> (Option<f64>, Option<f64>) {
+    (point.record.get(Column::MChi1pm), point.record.get(Column::MChi20).map(f64::abs))
 }
 
 /// Predicts every point with every pair the weight set covers, LO and NLO,

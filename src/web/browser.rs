@@ -51,14 +51,3 @@ pub async fn copy_text(text: String) -> Result<(), String> {
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|window| window.performance()).map(|performance| performance.now()).unwrap_or(0.0)
 }
-
-/// Lets the browser handle pending events (clicks, drawing) before the
-/// caller continues: resolves after a zero-delay timer.
-pub async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}

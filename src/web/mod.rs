@@ -1,11 +1,16 @@
-//! The web calculator. `batch`, `form`, `pmssm` and `exact_lo` are plain
-//! Rust shared with native tests; the Yew components and browser glue exist only on wasm32.
+//! The web calculator. `batch`, `batch_job`, `form`, `pmssm`, `exact_lo`,
+//! `network_files` and `worker_protocol` are plain Rust shared with native
+//! tests; the Yew components, the batch worker and the browser glue exist
+//! only on wasm32.
 
 pub mod batch;
+pub mod batch_job;
 pub mod exact_lo;
 pub mod form;
+pub mod network_files;
 pub mod plot;
 pub mod pmssm;
+pub mod worker_protocol;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
@@ -15,6 +20,8 @@ mod browser;
 mod chart;
 #[cfg(target_arch = "wasm32")]
 mod results;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 /// Mounts the calculator on the page's body.
 #[cfg(target_arch = "wasm32")]

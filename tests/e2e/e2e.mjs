@@ -30,6 +30,10 @@ const COLUMNS = ["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi2
 
 // Rows of the throughput benchmark.
 const BENCH_ROWS = 100000;
+// Rows of the file that runs in the batch worker while the page is used.
+const WORKER_ROWS = 200000;
+// Rows of a file under the worker threshold (5 000 lines), computed on the page's thread.
+const MAIN_THREAD_ROWS = 4000;
 
 // Largest relative difference accepted between page and CLI values. The
 // native CLI sums matrix products in another order (AVX, FMA kernels) than
@@ -79,7 +83,7 @@ function serve() {
 // Runs `deepxs predict` in `directory` and returns its standard output.
 function predict(directory, args) {
   const weights = join(reference, "deepxs/networks");
-  return execFileSync(cli, ["predict", "--weights", weights, ...args], { cwd: directory, encoding: "utf8" });
+  return execFileSync(cli, ["predict", "--weights", weights, ...args], { cwd: directory, encoding: "utf8", maxBuffer: 1 << 30 });
 }
 
 function csvValue(csv, pair, column) {
@@ -133,6 +137,91 @@ async function loadWeights(page) {
 async function fillPmssm(page) {
   const values = { M1: "200", M2: "400", mu: "1500", tan_beta: "10", m_Q: "2500", m_u: "2500", m_d: "2500", M3: "3000" };
   for (const [id, value] of Object.entries(values)) await page.fill(`#pmssm-${id}`, value);
+}
+
+// Measures, inside the page, how late a 10 ms timer fires at worst over
+// `durationMs`, then how long a click on the form tab takes until the form
+// is drawn. A long task on the page's thread shows up in both.
+async function probeResponsiveness(page, durationMs) {
+  return page.evaluate(async (duration) => {
+    let timerLateMs = 0;
+    const end = performance.now() + duration;
+    while (performance.now() < end) {
+      const before = performance.now();
+      await new Promise((done) => setTimeout(done, 10));
+      timerLateMs = Math.max(timerLateMs, performance.now() - before - 10);
+    }
+    const clicked = performance.now();
+    document.querySelector("#tab-form").click();
+    while (!document.querySelector("#field-U11")) await new Promise((done) => setTimeout(done, 0));
+    return { timerLateMs, clickMs: performance.now() - clicked };
+  }, durationMs);
+}
+
+async function progressValue(page, name) {
+  return page.evaluate((file) => Number(document.querySelector(`article[data-file="${file}"] progress`)?.value ?? -1), name);
+}
+
+// A large file in the batch worker: progress advances, the page answers
+// while it runs, the numbers equal the CLI's, and a second run is cancelled.
+async function workerRun(page, work, table) {
+  const name = "large.csv";
+  writeFileSync(join(work, name), table(WORKER_ROWS));
+  await page.click("#tab-files");
+  await page.click("text=Clear");
+  const uploadStarted = Date.now();
+  await page.setInputFiles("#inputs-input", [join(work, name)]);
+  await page.waitForSelector("#cancel-job", { timeout: 30000 });
+  await page.waitForFunction((file) => Number(document.querySelector(`article[data-file="${file}"] progress`)?.value) > 0, name, { timeout: 60000 });
+  const progressBefore = await progressValue(page, name);
+  const probe = await probeResponsiveness(page, 1000);
+  const progressAfter = await progressValue(page, name);
+  check(progressAfter > progressBefore, `progress advances while the worker runs (${progressBefore} then ${progressAfter} of ${WORKER_ROWS} points)`);
+  console.log(`benchmark: while the worker runs, a 10 ms timer on the page fires at worst ${probe.timerLateMs.toFixed(0)} ms late ` +
+    `and a tab click is drawn in ${probe.clickMs.toFixed(0)} ms`);
+  check(probe.clickMs < 200, `the page answers a click within 200 ms while the worker runs (${probe.clickMs.toFixed(0)} ms)`);
+
+  // A spectrum typed in the form is computed on the page's thread meanwhile.
+  await page.selectOption("#preset", "0");
+  await page.click("#form-compute");
+  await page.waitForSelector('tr[data-file="typed-spectrum"][data-pair="c1c1"] td.nlo', { timeout: 30000 });
+  check((await page.locator("#cancel-job").count()) === 1, "a typed spectrum is computed while the worker still runs");
+  await page.screenshot({ path: join(screenshots, "05-progress.png"), fullPage: true });
+
+  await page.waitForSelector(`article[data-file="${name}"] table`, { timeout: 300000 });
+  const wall = Date.now() - uploadStarted;
+  const [, computeMs, busyMs] = (await page.textContent(".status")).match(/Computed in (\d+) ms in the background worker \((\d+) ms/) ?? [];
+  console.log(`benchmark: ${WORKER_ROWS} c1c1 rows read and predicted in ${computeMs} ms in the running batch worker ` +
+    `(${Math.round((WORKER_ROWS / computeMs) * 1000)} points/s; ${busyMs} ms of work in the worker), ${wall} ms from upload to drawn table`);
+
+  await page.click('button[aria-label="Remove typed-spectrum"]');
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const exported = readFileSync(await download.path(), "utf8");
+  const comparison = compareCsv(exported, predict(work, ["--format", "csv", name]));
+  check(comparison.ok, `worker results of ${WORKER_ROWS} rows equal \`deepxs predict\` (${comparison.message})`);
+
+  // The same rows on the page's thread give the same bytes as in the worker.
+  const head = `${exported.split("\n").slice(0, 1 + 4 * MAIN_THREAD_ROWS).join("\n")}\n`;
+  writeFileSync(join(work, name), table(MAIN_THREAD_ROWS));
+  await page.click("text=Clear");
+  await page.setInputFiles("#inputs-input", [join(work, name)]);
+  await page.waitForSelector(`article[data-file="${name}"] table`, { timeout: 30000 });
+  const [mainDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  check(readFileSync(await mainDownload.path(), "utf8") === head,
+    `the first ${MAIN_THREAD_ROWS} rows computed on the page's thread equal the worker's byte for byte`);
+
+  // Cancel a second run once it has made progress.
+  writeFileSync(join(work, name), table(WORKER_ROWS));
+  await page.click("text=Clear");
+  await page.setInputFiles("#inputs-input", [join(work, name)]);
+  await page.waitForFunction((file) => Number(document.querySelector(`article[data-file="${file}"] progress`)?.value) > 0, name, { timeout: 60000 });
+  await page.click("#cancel-job");
+  await page.waitForSelector(`article[data-file="${name}"] .file-error`, { timeout: 30000 });
+  const cancelled = await page.textContent(`article[data-file="${name}"] .file-error`);
+  const done = Number(cancelled.match(/after (\d+) of/)?.[1]);
+  check(cancelled.includes("Cancelled") && done < WORKER_ROWS, `a worker run can be cancelled (${cancelled.trim()})`);
+  await page.waitForTimeout(500);
+  check((await page.locator(`article[data-file="${name}"] table`).count()) === 0, "no result appears after the cancel");
 }
 
 async function main() {
@@ -274,29 +363,37 @@ async function main() {
       console.log(`the two CSV files are in ${screenshots}`);
     }
 
-    // Throughput: 100 000 rows of the c1c1 test set, repeated.
+    // Throughput: 100 000 rows of the c1c1 test set, repeated. The file is
+    // the first large one, so the batch worker starts with it.
     const lines = readFileSync(join(reference, "deepxs/testsets/c1c1_test.csv"), "utf8").trim().split("\n");
-    const body = [];
-    while (body.length < BENCH_ROWS) body.push(...lines.slice(1));
-    writeFileSync(join(work, "bench.csv"), `${lines[0]}\n${body.slice(0, BENCH_ROWS).join("\n")}\n`);
+    const table = (rows) => {
+      const body = [];
+      while (body.length < rows) body.push(...lines.slice(1, 1 + rows - body.length));
+      return `${lines[0]}\n${body.join("\n")}\n`;
+    };
+    writeFileSync(join(work, "bench.csv"), table(BENCH_ROWS));
     await page.click("text=Clear");
     const uploadStarted = Date.now();
     await page.setInputFiles("#inputs-input", [join(work, "bench.csv")]);
     await page.waitForSelector('article[data-file="bench.csv"] table', { timeout: 120000 });
     const wall = Date.now() - uploadStarted;
-    const computeMs = Number((await page.textContent(".status")).match(/Computed in (\d+) ms/)?.[1]);
-    console.log(`benchmark: ${BENCH_ROWS} c1c1 rows read and predicted in ${computeMs} ms in the page ` +
-      `(${Math.round((BENCH_ROWS / computeMs) * 1000)} points/s), ${wall} ms from upload to drawn table`);
+    const [, computeMs, busyMs] = (await page.textContent(".status")).match(/Computed in (\d+) ms in the background worker \((\d+) ms/) ?? [];
+    check(computeMs > 0, `a file of ${BENCH_ROWS} rows is computed in the background worker`);
+    console.log(`benchmark: ${BENCH_ROWS} c1c1 rows read and predicted in ${computeMs} ms in the batch worker, worker start included ` +
+      `(${Math.round((BENCH_ROWS / computeMs) * 1000)} points/s; ${busyMs} ms of work in the worker), ${wall} ms from upload to drawn table`);
 
-    // A large file shows a progress bar and can be cancelled.
-    writeFileSync(join(work, "large.csv"), `${lines[0]}\n${[...body, ...body, ...body].join("\n")}\n`);
+    await workerRun(page, work, table);
+
+    // Files at or below the worker threshold are computed on the page's thread.
+    writeFileSync(join(work, "small.csv"), table(MAIN_THREAD_ROWS));
     await page.click("text=Clear");
-    await page.setInputFiles("#inputs-input", [join(work, "large.csv")]);
-    await page.waitForSelector("#cancel-job", { timeout: 30000 });
-    await page.screenshot({ path: join(screenshots, "05-progress.png"), fullPage: true });
-    await page.click("#cancel-job");
-    await page.waitForSelector('article[data-file="large.csv"] .file-error', { timeout: 30000 });
-    check((await page.textContent('article[data-file="large.csv"] .file-error')).includes("Cancelled"), "a large file can be cancelled");
+    await page.setInputFiles("#inputs-input", [join(work, "small.csv")]);
+    await page.waitForSelector('article[data-file="small.csv"] table', { timeout: 30000 });
+    const smallStatus = await page.textContent(".status");
+    check(!smallStatus.includes("background worker"), `a file of ${MAIN_THREAD_ROWS} rows is computed on the page's thread (${smallStatus})`);
+    const smallMs = Number(smallStatus.match(/Computed in (\d+) ms/)?.[1]);
+    console.log(`benchmark: ${MAIN_THREAD_ROWS} c1c1 rows read and predicted in ${smallMs} ms on the page's thread ` +
+      `(${Math.round((MAIN_THREAD_ROWS / smallMs) * 1000)} points/s)`);
 
     await page.click("#tab-form");
     await page.selectOption("#preset", "0");
@@ -340,13 +437,19 @@ async function main() {
     await page.waitForSelector(cell, { timeout: 30000 });
     const offlineNlo = Number(await page.getAttribute(cell, "data-pb"));
     check(Math.abs(offlineNlo / cliNlo - 1) <= TOLERANCE, "offline after first load: page still loads and computes");
+    writeFileSync(join(work, "offline.csv"), table(6000));
+    await page.setInputFiles("#inputs-input", [join(work, "offline.csv")]);
+    await page.waitForSelector('article[data-file="offline.csv"] table', { timeout: 60000 });
+    check((await page.textContent(".status")).includes("background worker"), "offline after first load: the batch worker starts and computes");
     await page.screenshot({ path: join(screenshots, "07-offline.png"), fullPage: true });
   }
 
-  const gzipBytes = ["deepxs-web_bg.wasm", "deepxs-web.js", "boot.js"]
-    .map((name) => gzipSync(readFileSync(join(dist, name)), { level: 9 }).length)
-    .reduce((sum, size) => sum + size, 0);
-  console.log(`benchmark: gzip size of wasm + js ${(gzipBytes / 1024).toFixed(0)} KiB`);
+  const gzipKiB = (names) => names.map((name) => gzipSync(readFileSync(join(dist, name)), { level: 9 }).length)
+    .reduce((sum, size) => sum + size, 0) / 1024;
+  const pageKiB = gzipKiB(["deepxs-web_bg.wasm", "deepxs-web.js", "boot.js"]);
+  const workerKiB = gzipKiB(["deepxs-worker_bg.wasm", "deepxs-worker.js", "deepxs-worker_loader.js"]);
+  console.log(`benchmark: gzip -9 size of wasm + js ${(pageKiB + workerKiB).toFixed(0)} KiB ` +
+    `(page ${pageKiB.toFixed(0)} KiB, batch worker ${workerKiB.toFixed(0)} KiB)`);
 
   check(foreign.length === 0, `no request left 127.0.0.1 (${foreign.join(", ") || "none"})`);
   check(pageErrors.length === 0, `no script errors on the page (${pageErrors.join("; ") || "none"})`);

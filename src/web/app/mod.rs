@@ -8,21 +8,25 @@ mod view;
 
 use exact_lo::ExactLoState;
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
+use gloo_worker::{Spawnable, WorkerBridge};
 use yew::prelude::*;
 
 use crate::error::WeightsError;
-use crate::input::Point;
+use crate::input::{InputFormat, Point};
 use crate::pair::PAIRS;
 use crate::pipeline::WeightSet;
-use crate::predict::{predict, Order};
+use crate::predict::{predict, Order, PointPrediction};
 use crate::record::{Column, InputRecord, COLUMNS};
 use crate::web::batch::{
-    export_csv, export_json, predict_points, read_file, slha_with_xsection, FileOutcome, ReadFile, Unit,
+    export_csv, export_json, predict_points, read_file, slha_with_xsection, FileOutcome, FileResult, Unit,
 };
+use crate::web::batch_job::runs_in_worker;
 use crate::web::browser;
+use crate::web::network_files::{embedded_network_files, load_network_files, NetworkFiles};
+use crate::web::worker::{BatchWorker, LOADER_PATH};
+use crate::web::worker_protocol::{Request, Response, WireFile};
 use crate::web::plot::Series;
 use crate::spectrum::Spectrum;
 use crate::web::form::{field_label, form_csv, preset_texts, validate_field, PRESETS};
@@ -32,17 +36,19 @@ use crate::web::results::{Sort, SortKey};
 /// Source name of a spectrum typed in the form.
 const FORM_SOURCE: &str = "typed-spectrum";
 
-/// Files with more points than this are predicted in chunks of
-/// [`CHUNK_POINTS`], with a progress bar and a cancel button, and the page
-/// handles events between chunks.
-const CHUNKED_ABOVE: usize = 20_000;
-const CHUNK_POINTS: usize = 10_000;
-
-/// A large file being predicted chunk by chunk.
+/// A large file being read and predicted by the batch worker, with the
+/// chunks of predictions received so far.
 struct Job {
     upload_id: usize,
-    file: ReadFile,
-    predictions: Vec<crate::predict::PointPrediction>,
+    /// Id of the job in the worker's messages.
+    id: u64,
+    /// `None` until the worker has read the file.
+    format: Option<InputFormat>,
+    total_points: usize,
+    row_errors: Vec<String>,
+    slha_text: Option<String>,
+    predictions: Vec<PointPrediction>,
+    masses_gev: Vec<(Option<f64>, Option<f64>)>,
     started_ms: f64,
 }
 
@@ -73,7 +79,8 @@ struct ScanSettings {
 enum WeightsState {
     /// No set yet, with the reason (no embedded set, or a load error).
     Missing(String),
-    Loaded { weights: Rc<WeightSet>, origin: String },
+    /// A set, with the files it was loaded from, which the batch worker gets too.
+    Loaded { weights: Rc<WeightSet>, origin: String, files: Rc<NetworkFiles> },
 }
 
 /// One uploaded input file.
@@ -118,8 +125,8 @@ pub enum Msg {
     Status(String),
     DragActive(bool),
     SetPlotAxis(PlotAxis),
-    /// Predict the next chunk of the job of this upload id.
-    ComputeChunk(usize),
+    /// A message of the batch worker.
+    Worker(Response),
     CancelJob,
     ScanColumn(Column),
     ScanFrom(String),
@@ -154,6 +161,12 @@ pub struct App {
     /// The last scan's title and curves.
     scan_result: Option<(String, Vec<Series>)>,
     job: Option<Job>,
+    /// Id of the last job sent to the batch worker.
+    last_job_id: u64,
+    /// The batch worker, started for the first large file.
+    worker: Option<WorkerBridge<BatchWorker>>,
+    /// Whether the worker has the current network set.
+    worker_has_networks: bool,
     /// The eight pMSSM parameters as typed, in the order of `PMSSM_FIELDS`.
     pmssm: [String; 8],
     /// The last tree-level spectrum computed from them.
@@ -166,64 +179,129 @@ pub struct App {
 
 impl App {
     /// Computes every read upload that has no outcome yet, or all of them
-    /// when the network set changed. A large file starts a chunked job
-    /// instead, one at a time; the others wait for it.
+    /// when the network set changed. Large files go to the batch worker one
+    /// at a time; the others wait for it.
     fn compute(&mut self, ctx: &Context<Self>, all: bool) {
         let WeightsState::Loaded { weights, .. } = &self.weights else { return };
+        let weights = Rc::clone(weights);
         if all {
-            self.job = None;
+            self.drop_job();
         }
+        let mut next_job = None;
         for upload in &mut self.uploads {
-            let waiting = self.job.as_ref().is_some_and(|job| job.upload_id == upload.id);
+            let running = self.job.as_ref().is_some_and(|job| job.upload_id == upload.id);
             let Some(bytes) = &upload.bytes else { continue };
-            if waiting || !(all || upload.outcome.is_none()) {
+            if running || !(all || upload.outcome.is_none()) {
                 continue;
             }
             upload.outcome = None;
+            if runs_in_worker(bytes) {
+                if self.job.is_none() && next_job.is_none() {
+                    next_job = Some(upload.id);
+                }
+                continue;
+            }
             match read_file(&upload.name, bytes) {
                 Err(message) => upload.outcome = Some(FileOutcome::Failed(message)),
-                Ok(file) if file.points.len() > CHUNKED_ABOVE => {
-                    if self.job.is_none() {
-                        let id = upload.id;
-                        self.job = Some(Job { upload_id: id, file, predictions: Vec::new(), started_ms: browser::now_ms() });
-                        ctx.link().send_future(async move {
-                            browser::yield_to_browser().await;
-                            Msg::ComputeChunk(id)
-                        });
-                    }
-                }
                 Ok(file) => {
-                    let predictions = predict_points(weights, &file.points);
+                    let predictions = predict_points(&weights, &file.points);
                     upload.outcome = Some(FileOutcome::Computed(file.finish(predictions)));
                 }
             }
         }
+        if let Some(upload_id) = next_job {
+            self.start_job(ctx, upload_id);
+        }
     }
 
-    /// Predicts the next chunk of the running job and schedules the one after.
-    fn compute_chunk(&mut self, ctx: &Context<Self>, id: usize) {
-        let (Some(job), WeightsState::Loaded { weights, .. }) = (&mut self.job, &self.weights) else { return };
-        if job.upload_id != id {
-            // A message of a cancelled job.
-            return;
+    /// Sends a large file to the batch worker, starting the worker and
+    /// sending it the network set first when needed.
+    fn start_job(&mut self, ctx: &Context<Self>, upload_id: usize) {
+        let WeightsState::Loaded { files, .. } = &self.weights else { return };
+        let Some(upload) = self.uploads.iter().find(|upload| upload.id == upload_id) else { return };
+        let Some(bytes) = &upload.bytes else { return };
+        // NOTE: gloo-worker reports no error when the worker's script fails
+        // to load (a file missing from dist/), so such a job stays at
+        // "Reading the file" until it is cancelled.
+        let worker = self.worker.get_or_insert_with(|| {
+            let link = ctx.link().clone();
+            BatchWorker::spawner()
+                .callback(move |response| link.send_message(Msg::Worker(response)))
+                .spawn_with_loader(LOADER_PATH)
+        });
+        if !self.worker_has_networks {
+            let files = files.iter().map(|(name, bytes)| WireFile { name: name.clone(), bytes: bytes.clone() }).collect();
+            worker.send(Request::LoadNetworks { files });
+            self.worker_has_networks = true;
         }
-        let start = job.predictions.len();
-        let end = (start + CHUNK_POINTS).min(job.file.points.len());
-        job.predictions.extend(predict_points(weights, &job.file.points[start..end]));
-        if end < job.file.points.len() {
-            ctx.link().send_future(async move {
-                browser::yield_to_browser().await;
-                Msg::ComputeChunk(id)
-            });
-            return;
+        self.last_job_id += 1;
+        let id = self.last_job_id;
+        worker.send(Request::Compute { job: id, file: WireFile { name: upload.name.clone(), bytes: bytes.clone() } });
+        self.job = Some(Job {
+            upload_id,
+            id,
+            format: None,
+            total_points: 0,
+            row_errors: Vec::new(),
+            slha_text: None,
+            predictions: Vec::new(),
+            masses_gev: Vec::new(),
+            started_ms: browser::now_ms(),
+        });
+    }
+
+    /// Stops the running job, if any, and returns it.
+    fn drop_job(&mut self) -> Option<Job> {
+        let job = self.job.take()?;
+        if let Some(worker) = &self.worker {
+            worker.send(Request::Cancel { job: job.id });
         }
-        let Some(job) = self.job.take() else { return };
-        let elapsed = browser::now_ms() - job.started_ms;
-        if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == job.upload_id) {
-            upload.outcome = Some(FileOutcome::Computed(job.file.finish(job.predictions)));
+        Some(job)
+    }
+
+    /// Handles a message of the batch worker. Returns whether the page
+    /// changed; messages of a cancelled job change nothing.
+    fn worker_response(&mut self, ctx: &Context<Self>, response: Response) -> bool {
+        let job_id = match &response {
+            Response::Started { job, .. } | Response::Chunk { job, .. } | Response::Finished { job, .. } | Response::Failed { job, .. } => *job,
+        };
+        let Some(job) = self.job.as_mut().filter(|job| job.id == job_id) else { return false };
+        let upload_id = job.upload_id;
+        let outcome = match response {
+            Response::Started { format, total_points, row_errors, slha_text, .. } => {
+                job.format = Some(format);
+                job.total_points = total_points;
+                job.row_errors = row_errors;
+                job.slha_text = slha_text;
+                job.predictions.reserve_exact(total_points);
+                job.masses_gev.reserve_exact(total_points);
+                return true;
+            }
+            Response::Chunk { points, masses_gev, .. } => {
+                job.predictions.extend(points.into_iter().map(PointPrediction::from));
+                job.masses_gev.extend(masses_gev);
+                return true;
+            }
+            Response::Failed { message, .. } => FileOutcome::Failed(message),
+            Response::Finished { busy_ms, .. } => {
+                let Some(job) = self.job.take() else { return false };
+                let elapsed_ms = browser::now_ms() - job.started_ms;
+                self.status = format!("Computed in {elapsed_ms:.0} ms in the background worker ({busy_ms:.0} ms of work there).");
+                FileOutcome::Computed(FileResult {
+                    format: job.format.unwrap_or(InputFormat::Csv),
+                    predictions: job.predictions,
+                    masses_gev: job.masses_gev,
+                    row_errors: job.row_errors,
+                    slha_text: job.slha_text,
+                })
+            }
+        };
+        self.job = None;
+        if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == upload_id) {
+            upload.outcome = Some(outcome);
         }
-        self.status = format!("Computed in {elapsed:.0} ms.");
         self.compute(ctx, false);
+        true
     }
 
     fn outcomes(&self) -> Vec<&FileOutcome> {
@@ -238,38 +316,33 @@ impl App {
     }
 
     fn load_weight_files(&mut self, files: Vec<(String, Result<Vec<u8>, String>)>) {
-        let mut contents: HashMap<String, Vec<u8>> = HashMap::new();
+        let mut contents: NetworkFiles = Vec::with_capacity(files.len());
         for (name, bytes) in files {
             match bytes {
-                Ok(bytes) => {
-                    contents.insert(name, bytes);
-                }
+                Ok(bytes) => contents.push((name, bytes)),
                 Err(message) => {
                     self.weights = WeightsState::Missing(message);
                     return;
                 }
             }
         }
-        let Some(manifest_bytes) = contents.get("manifest.json") else {
-            self.weights = WeightsState::Missing(
-                "the chosen files contain no manifest.json; choose it together with its .safetensors files".into(),
-            );
-            return;
-        };
-        let manifest = String::from_utf8_lossy(manifest_bytes).into_owned();
-        let count = contents.len();
-        let loaded = WeightSet::load(&manifest, &mut |name| {
-            let file = format!("{name}.safetensors");
-            contents.get(&file).cloned().ok_or_else(|| format!("{file} was not among the chosen files"))
-        });
-        self.weights = match loaded {
+        self.weights = match load_network_files(&contents) {
             Ok(weights) => {
                 let pairs: Vec<&str> = weights.pairs().iter().map(|pair| pair.id()).collect();
-                let origin = format!("loaded from {count} chosen files; pairs {}", pairs.join(", "));
-                WeightsState::Loaded { weights: Rc::new(weights), origin }
+                let origin = format!("loaded from {} chosen files; pairs {}", contents.len(), pairs.join(", "));
+                WeightsState::Loaded { weights: Rc::new(weights), origin, files: Rc::new(contents) }
             }
-            Err(error) => WeightsState::Missing(format!("manifest.json: {error}")),
+            Err(message) => WeightsState::Missing(message),
         };
+        self.worker_has_networks = false;
+    }
+
+    fn use_embedded(&mut self) -> Result<(), WeightsError> {
+        let weights = WeightSet::embedded()?;
+        let files = Rc::new(embedded_network_files());
+        self.weights = WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into(), files };
+        self.worker_has_networks = false;
+        Ok(())
     }
 
     /// Varies one input of the form's spectrum over the scan range and
@@ -363,7 +436,11 @@ impl Component for App {
     fn create(_ctx: &Context<Self>) -> Self {
         let (weights, embedded_available) = match WeightSet::embedded() {
             Ok(weights) => (
-                WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into() },
+                WeightsState::Loaded {
+                    weights: Rc::new(weights),
+                    origin: "embedded in this build".into(),
+                    files: Rc::new(embedded_network_files()),
+                },
                 true,
             ),
             Err(WeightsError::NoEmbeddedWeights) => (WeightsState::Missing("this build has no embedded network set".into()), false),
@@ -386,6 +463,9 @@ impl Component for App {
             scan: ScanSettings { column: Column::MChi1pm, from: "150".into(), to: "1500".into(), steps: "60".into() },
             scan_result: None,
             job: None,
+            last_job_id: 0,
+            worker: None,
+            worker_has_networks: false,
             pmssm: PMSSM_DEFAULTS.map(str::to_string),
             pmssm_spectrum: None,
             pmssm_error: None,
@@ -423,13 +503,13 @@ impl Component for App {
             }
             Msg::RemoveInput(id) => {
                 if self.job.as_ref().is_some_and(|job| job.upload_id == id) {
-                    self.job = None;
+                    self.drop_job();
                 }
                 self.uploads.retain(|upload| upload.id != id);
                 self.compute(ctx, false);
             }
             Msg::ClearInputs => {
-                self.job = None;
+                self.drop_job();
                 self.uploads.clear();
                 self.status = "Inputs cleared.".into();
             }
@@ -455,12 +535,10 @@ impl Component for App {
                     WeightsState::Missing(message) => format!("Network set not loaded: {message}"),
                 };
             }
-            Msg::UseEmbedded => {
-                if let Ok(weights) = WeightSet::embedded() {
-                    self.weights = WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into() };
-                    self.compute(ctx, true);
-                }
-            }
+            Msg::UseEmbedded => match self.use_embedded() {
+                Ok(()) => self.compute(ctx, true),
+                Err(error) => self.status = format!("The embedded network set could not be loaded: {error}"),
+            },
             Msg::SetUnit(unit) => self.unit = unit,
             Msg::SetSort(key) => self.sort = self.sort.clicked(key),
             Msg::SetUncertaintyColumns(on) => self.uncertainty_columns = on,
@@ -526,10 +604,14 @@ impl Component for App {
             Msg::Status(message) => self.status = message,
             Msg::DragActive(active) => self.drag_active = active,
             Msg::SetPlotAxis(axis) => self.plot_axis = axis,
-            Msg::ComputeChunk(id) => self.compute_chunk(ctx, id),
+            Msg::Worker(response) => return self.worker_response(ctx, response),
             Msg::CancelJob => {
-                if let Some(job) = self.job.take() {
-                    let message = format!("Cancelled after {} of {} points.", job.predictions.len(), job.file.points.len());
+                if let Some(job) = self.drop_job() {
+                    let message = if job.format.is_some() {
+                        format!("Cancelled after {} of {} points.", job.predictions.len(), job.total_points)
+                    } else {
+                        "Cancelled while the file was being read.".to_string()
+                    };
                     if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == job.upload_id) {
                         upload.outcome = Some(FileOutcome::Failed(message.clone()));
                     }

@@ -5,7 +5,7 @@ use web_sys::{DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
 use super::pmssm::{PMSSM_SOURCE, TREE_LEVEL_NOTE};
-use super::{App, Msg, PlotAxis, WeightsState};
+use super::{App, Job, Msg, PlotAxis, WeightsState};
 use crate::record::{Column, COLUMNS};
 use crate::web::batch::{FileOutcome, Unit};
 use crate::web::browser;
@@ -23,7 +23,7 @@ impl App {
             Msg::WeightFilesPicked(files)
         });
         let (state, text) = match &self.weights {
-            WeightsState::Loaded { weights, origin } => {
+            WeightsState::Loaded { weights, origin, .. } => {
                 let description: String = weights.description.chars().take(120).collect();
                 ("ok", format!("Network set {origin}. {description}"))
             }
@@ -249,8 +249,8 @@ impl App {
                         (None, None, Some(_)) => match &self.job {
                             Some(job) if job.upload_id == id => html! {
                                 <p class="progress">
-                                    <label for={format!("progress-{id}")}>{ format!("Computing {} of {} points ", job.predictions.len(), job.file.points.len()) }</label>
-                                    <progress id={format!("progress-{id}")} max={job.file.points.len().to_string()} value={job.predictions.len().to_string()} />
+                                    <label for={format!("progress-{id}")}>{ job_progress(job) }</label>
+                                    <progress id={format!("progress-{id}")} max={job.total_points.max(1).to_string()} value={job.predictions.len().to_string()} />
                                     <button type="button" id="cancel-job" onclick={link.callback(|_| Msg::CancelJob)}>{ "Cancel" }</button>
                                 </p>
                             },
@@ -276,5 +276,14 @@ impl App {
                 { self.view_batch_plot(ctx) }
             </section>
         }
+    }
+}
+
+/// Label of a running job's progress bar.
+fn job_progress(job: &Job) -> String {
+    if job.format.is_none() {
+        "Reading the file in the background worker… ".to_string()
+    } else {
+        format!("Computing {} of {} points in the background worker ", job.predictions.len(), job.total_points)
     }
 }
