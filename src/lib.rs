@@ -12,7 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod checks;
-mod embedded;
+pub mod embedded;
 pub mod error;
 pub mod expr;
 pub mod gemm;

@@ -308,18 +308,18 @@ impl WeightSet {
 
     /// Loads the set embedded at build time from `weights/`.
     pub fn embedded() -> Result<Self, WeightsError> {
-        let files = crate::embedded::EMBEDDED_FILES;
+        let files = crate::embedded::embedded_files();
         let manifest = files
             .iter()
             .find(|(name, _)| *name == "manifest.json")
             .ok_or(WeightsError::NoEmbeddedWeights)?;
-        let manifest = std::str::from_utf8(manifest.1).map_err(|error| WeightsError::Manifest(error.to_string()))?;
+        let manifest = std::str::from_utf8(&manifest.1).map_err(|error| WeightsError::Manifest(error.to_string()))?;
         WeightSet::load(manifest, &mut |name| {
             let file = format!("{name}.safetensors");
             files
                 .iter()
                 .find(|(embedded, _)| *embedded == file)
-                .map(|(_, bytes)| bytes.to_vec())
+                .map(|(_, bytes)| bytes.clone())
                 .ok_or_else(|| format!("{file} is not embedded"))
         })
     }

@@ -147,3 +147,18 @@ fn shipped_set_predicts_reference_rows() {
     }
     assert!(checked >= 5000, "{checked} rows checked");
 }
+
+#[test]
+fn embedded_files_equal_weights_directory() {
+    let files = deepxs::embedded::embedded_files();
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("weights");
+    if files.is_empty() {
+        eprintln!("embedded_files_equal_weights_directory: skipped, no embedded set");
+        assert!(!directory.join("manifest.json").exists(), "weights/manifest.json exists but nothing was embedded");
+        return;
+    }
+    for (name, bytes) in &files {
+        let on_disk = std::fs::read(directory.join(name)).expect("every embedded file is in weights/");
+        assert!(*bytes == on_disk, "embedded {name} differs from weights/{name}");
+    }
+}

@@ -6,10 +6,12 @@
 //! original scale through an output map ([`objective`]), the feature sets
 //! ([`features`]), labelled data ([`dataset`], [`labels`]), the training loop
 //! with restarts and early stopping ([`trainer`]) and the writer of the
-//! safetensors + manifest format ([`export`]), and the training of a whole
-//! stage with progress output ([`run`], [`progress`]).
+//! safetensors + manifest format ([`export`]), the rounding of shipped
+//! weights ([`compact`]), and the training of a whole stage with progress
+//! output ([`run`], [`progress`]).
 
 pub mod adam;
+pub mod compact;
 pub mod dataset;
 pub mod engine;
 pub mod export;

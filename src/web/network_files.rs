@@ -31,5 +31,5 @@ pub fn load_network_files(files: &[(String, Vec<u8>)]) -> Result<WeightSet, Stri
 /// Returns the files of the set embedded in this build, or nothing when the
 /// build embeds no set.
 pub fn embedded_network_files() -> NetworkFiles {
-    crate::embedded::EMBEDDED_FILES.iter().map(|(name, bytes)| (name.to_string(), bytes.to_vec())).collect()
+    crate::embedded::embedded_files().into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect()
 }

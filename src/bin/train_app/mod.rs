@@ -191,6 +191,10 @@ struct AssembleArgs {
     /// Description written into manifest.json.
     #[arg(long, default_value = "deepxs networks trained with deepxs-train")]
     description: String,
+    /// Round every weight to this many mantissa bits (1–23) first, so that
+    /// the embedded set compresses better; 23 keeps f32 as it is.
+    #[arg(long, value_name = "BITS", default_value_t = 23, value_parser = clap::value_parser!(u32).range(1..=23))]
+    mantissa_bits: u32,
 }
 
 #[derive(Debug, Args)]
@@ -389,6 +393,10 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
 }
 
 fn assemble(args: &AssembleArgs) -> Result<(), TrainError> {
+    if args.mantissa_bits < 23 {
+        let count = deepxs::train::compact::round_directory(&args.dir, args.mantissa_bits)?;
+        eprintln!("rounded the weights of {count} networks to {} mantissa bits", args.mantissa_bits);
+    }
     let pairs = write_manifest(&args.dir, &args.description)?;
     if pairs.is_empty() {
         return Err(TrainError::Invalid(format!("{}: no pair has both an LO and a K stage", args.dir.display())));
