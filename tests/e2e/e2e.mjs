@@ -6,7 +6,9 @@
 // Environment: DEEPXS_CLI (path of the deepxs binary, default
 // target/debug/deepxs), CHROMIUM (default /usr/bin/chromium),
 // DEEPXS_SHARED (default ../shared), DEEPXS_REQUIRE_REFERENCE=1 to fail
-// instead of skipping the steps that need the reference data.
+// instead of skipping the steps that need the reference data,
+// DEEPXS_E2E_CORES (the core count the page sees, which sets the number of
+// batch workers; default the browser's own).
 
 import { chromium } from "playwright-core";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -23,6 +25,9 @@ const cli = process.env.DEEPXS_CLI || join(root, "target/debug/deepxs");
 const shared = process.env.DEEPXS_SHARED || join(root, "../shared");
 const reference = join(shared, "reference");
 const requireReference = process.env.DEEPXS_REQUIRE_REFERENCE === "1";
+// Number of cores the page sees as navigator.hardwareConcurrency, to
+// benchmark other numbers of batch workers; unset, the browser's own.
+const reportedCores = Number(process.env.DEEPXS_E2E_CORES) || 0;
 
 // The 19 canonical input columns, as the form names its fields.
 const COLUMNS = ["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi20", "m_chi1pm", "m_1000001", "m_2000001",
@@ -286,6 +291,11 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
   });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  if (reportedCores) {
+    // The page starts one batch worker per reported core, so this sets the
+    // number of workers for a benchmark run.
+    await context.addInitScript((cores) => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => cores }), reportedCores);
+  }
   const foreign = [];
   context.on("request", (request) => {
     const url = request.url();
