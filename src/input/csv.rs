@@ -102,7 +102,7 @@ pub fn parse_csv(source: &str, text: &str) -> Result<Vec<Result<Point, InputErro
     Ok(part.rows)
 }
 
-/// The error of a CSV input whose header (1-based `header_line`) has no data rows below it.
+/// Builds the error of a CSV input whose header (1-based `header_line`) has no data rows below it.
 pub fn no_data_rows(source: &str, header_line: usize) -> InputError {
     InputError::new(Location::source(source).at_line(header_line), InputErrorKind::NoDataRows)
 }

@@ -1,14 +1,14 @@
 //! Reassembles the results of a file that several batch workers read and
-//! predict in parts: the page feeds it every message of the job, in any
-//! order between parts, and gets the file's outcome in file order, as one
-//! worker reading the whole file would give it.
+//! predict in parts. The page feeds it every message of the job, with the
+//! parts' messages in any order, and gets the file's outcome in file
+//! order, as one worker reading the whole file would give it.
 
 use crate::input::{no_data_rows, InputFormat};
 use crate::predict::PointPrediction;
 use crate::web::batch::{FileOutcome, FileResult};
 use crate::web::worker_protocol::Response;
 
-/// What a part has reported about its reading.
+/// Reading state of a part, as its messages report it.
 #[derive(Debug, Default)]
 enum PartRead {
     /// Not read yet.
@@ -52,8 +52,8 @@ impl JobAssembly {
     }
 
     /// Takes one message of the job. Returns the file's outcome once every
-    /// part has finished, or once the first part in file order that failed
-    /// is known; `None` while more messages are needed. A message for a
+    /// part has finished or once the first part in file order that failed
+    /// is known, and `None` while more messages are needed. A message for a
     /// part that does not exist fails the job.
     pub fn receive(&mut self, response: Response) -> Option<FileOutcome> {
         let (_, part) = response.job_part();
@@ -143,7 +143,7 @@ impl JobAssembly {
         FileOutcome::Computed(result)
     }
 
-    /// Whether every part has been read.
+    /// Returns whether every part has been read.
     pub fn is_read(&self) -> bool {
         self.parts.iter().all(|part| matches!(part.read, PartRead::Read { .. }))
     }

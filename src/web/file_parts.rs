@@ -15,12 +15,12 @@ use crate::input::{decode_utf8_part, detect_format, is_blank_or_comment, parse_c
 use crate::slha::MAX_LINE_BYTES;
 use crate::web::batch::{read_file, ReadFile};
 
-/// Most batch workers the page starts: more would compete with the page's
-/// own thread for the cores of common laptops and add a wasm module each
-/// (about 10 MB of memory) for little gain.
+/// Maximum number of batch workers the page starts. Each worker holds its
+/// own wasm module and copy of the network set, and the page's thread
+/// needs a core too, so more workers would add memory for a small gain.
 pub const MAX_WORKERS: usize = 4;
 
-/// Where a part lies in its file.
+/// Position of a part in its file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PartOrigin {
     /// The part is the whole file, read as [`read_file`] reads it.
@@ -52,9 +52,10 @@ pub fn worker_count(hardware_concurrency: f64) -> usize {
 
 /// Returns the 1-based line, the text and the end offset (after its line
 /// break) of a CSV file's header: its first line that is not blank or a
-/// comment. `None` when the file is not a CSV table or its start cannot be
-/// split safely (not UTF-8, a header longer than the reader accepts); the
-/// file then goes whole to one worker, which reports any error.
+/// comment. Returns `None` when the file is not a CSV table or its start
+/// cannot be split safely, because it is not UTF-8 or the header is longer
+/// than the reader accepts. The file then goes whole to one worker, which
+/// reports any error.
 fn csv_header(bytes: &[u8]) -> Option<(usize, String, usize)> {
     let mut start = 0;
     let mut index = 0;
