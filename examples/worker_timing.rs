@@ -1,8 +1,8 @@
 //! Prints where the web calculator's batch worker spends its time on a
 //! chunk of 5 000 c1c1 points, natively and on one core, in process CPU
-//! seconds: reading the table, predicting, converting the predictions to
-//! the worker's message types and encoding them with bincode, as
-//! gloo-worker does, and decoding them on the page. Native code is faster
+//! seconds: reading the table, predicting, packing the predictions into
+//! the worker's message type and encoding them with bincode, as
+//! gloo-worker does, and decoding and unpacking them on the page. Native code is faster
 //! than wasm, but the shares are indicative. Needs the reference networks
 //! in `../shared` (or `DEEPXS_SHARED`).
 //!
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use deepxs::predict::PointPrediction;
 use deepxs::web::batch::{predict_points, read_file};
 use deepxs::web::network_files::{load_network_files, NetworkFiles};
-use deepxs::web::worker_protocol::{Response, WirePoint};
+use deepxs::web::worker_protocol::{PackedPredictions, Response};
 
 /// Times each step over this many repetitions of the chunk.
 const REPETITIONS: u32 = 20;
@@ -60,15 +60,14 @@ fn main() {
     // The worker moves each chunk's predictions into the message; the copies
     // are made before the clock starts.
     let mut copies: Vec<Vec<PointPrediction>> = (0..REPETITIONS).map(|_| predictions.clone()).collect();
-    let points = time("convert to the worker's message types", || {
-        copies.pop().expect("one copy per repetition").into_iter().map(WirePoint::from).collect::<Vec<_>>()
-    });
+    let points = time("pack into the worker's message type", || PackedPredictions::pack(copies.pop().expect("one copy per repetition")));
     let masses_gev = vec![(None, None); points.len()];
-    let chunk = Response::Chunk { job: 1, points, masses_gev };
+    let chunk = Response::Chunk { job: 1, part: 0, points, masses_gev };
     let bytes = time("encode with bincode", || bincode::serialize(&chunk).expect("chunk encodes"));
-    time("decode and convert back (on the page)", || {
+    let unpacked = time("decode and unpack (on the page)", || {
         let Response::Chunk { points, .. } = bincode::deserialize(&bytes).expect("chunk decodes") else { unreachable!() };
-        points.into_iter().map(PointPrediction::from).collect::<Vec<_>>()
+        points.unpack("c1c1_test.csv", 0).expect("chunk unpacks")
     });
+    assert_eq!(unpacked, predictions, "the packed chunk unpacks to the predictions");
     println!("{} points per chunk, {} bytes per encoded chunk", file.points.len(), bytes.len());
 }

@@ -95,22 +95,59 @@ pub fn is_blank_or_comment(line: &str) -> bool {
 /// Parses a whole CSV text. A bad header, or a header without data rows, is
 /// an error of the whole input. A bad data row is an error of that row only.
 pub fn parse_csv(source: &str, text: &str) -> Result<Vec<Result<Point, InputError>>, InputError> {
+    let part = parse_csv_part(source, text, 0, None)?;
+    if part.rows.is_empty() {
+        return Err(no_data_rows(source, part.header_line));
+    }
+    Ok(part.rows)
+}
+
+/// Builds the error of a CSV input whose header (1-based `header_line`) has no data rows below it.
+pub fn no_data_rows(source: &str, header_line: usize) -> InputError {
+    InputError::new(Location::source(source).at_line(header_line), InputErrorKind::NoDataRows)
+}
+
+/// Rows of one part of a CSV text, as [`parse_csv_part`] reads them.
+#[derive(Debug)]
+pub struct CsvPart {
+    /// 1-based line of the header in the whole input.
+    pub header_line: usize,
+    /// Data rows in input order, with 0-based row indices counted from the
+    /// part's first data row.
+    pub rows: Vec<Result<Point, InputError>>,
+}
+
+/// Parses a part of a CSV text that starts at a line boundary: `lines_before`
+/// lines of the input precede `text`, so error messages name the lines of
+/// the whole input. Without `header`, the part starts the input and its
+/// first line that is not blank or a comment is the header. A later part
+/// gets the input's header as (1-based line, text). A part without data
+/// rows is no error: only the whole input can lack them.
+pub fn parse_csv_part(
+    source: &str,
+    text: &str,
+    lines_before: usize,
+    header: Option<(usize, &str)>,
+) -> Result<CsvPart, InputError> {
     let mut lines = text.split('\n').enumerate().filter(|(_, line)| !is_blank_or_comment(line));
-    let Some((header_index, header)) = lines.next() else {
-        return Err(InputError::new(Location::source(source), InputErrorKind::Empty));
+    let (header_line, header) = match header {
+        Some(header) => header,
+        None => {
+            let Some((header_index, header)) = lines.next() else {
+                return Err(InputError::new(Location::source(source), InputErrorKind::Empty));
+            };
+            (lines_before + header_index + 1, header)
+        }
     };
     if header.len() > MAX_LINE_BYTES {
         return Err(InputError::new(
-            Location::source(source).at_line(header_index + 1),
+            Location::source(source).at_line(header_line),
             InputErrorKind::LineTooLong { length: header.len(), limit: MAX_LINE_BYTES },
         ));
     }
-    let layout = CsvLayout::from_header(source, header_index + 1, header)?;
-    let rows: Vec<_> = lines.enumerate().map(|(row, (index, line))| layout.parse_row(row, index + 1, line)).collect();
-    if rows.is_empty() {
-        return Err(InputError::new(Location::source(source).at_line(header_index + 1), InputErrorKind::NoDataRows));
-    }
-    Ok(rows)
+    let layout = CsvLayout::from_header(source, header_line, header)?;
+    let rows = lines.enumerate().map(|(row, (index, line))| layout.parse_row(row, lines_before + index + 1, line)).collect();
+    Ok(CsvPart { header_line, rows })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ mod csv;
 mod slha;
 
 pub use array::{infer_layout, parse_array, parse_array_row, ArrayLayout};
-pub use csv::{is_blank_or_comment, parse_csv, CsvLayout};
+pub use csv::{is_blank_or_comment, no_data_rows, parse_csv, parse_csv_part, CsvLayout, CsvPart};
 pub use slha::parse_slha;
 
 use serde::{Deserialize, Serialize};
@@ -138,10 +138,17 @@ pub fn detect_format(source: &str, text: &str) -> Result<InputFormat, InputError
 
 /// Decodes raw bytes as UTF-8, naming the line of the first invalid byte.
 pub fn decode_utf8<'a>(source: &str, bytes: &'a [u8]) -> Result<&'a str, InputError> {
+    decode_utf8_part(source, bytes, 0, 0)
+}
+
+/// Decodes a part of an input as UTF-8. The part starts at a line boundary
+/// after `bytes_before` bytes and `lines_before` lines of the input, so the
+/// error names the byte offset and line in the whole input.
+pub fn decode_utf8_part<'a>(source: &str, bytes: &'a [u8], bytes_before: usize, lines_before: usize) -> Result<&'a str, InputError> {
     std::str::from_utf8(bytes).map_err(|error| {
         let offset = error.valid_up_to();
-        let line = bytes[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1;
-        InputError::new(Location::source(source).at_line(line), InputErrorKind::NotUtf8 { offset })
+        let line = lines_before + bytes[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1;
+        InputError::new(Location::source(source).at_line(line), InputErrorKind::NotUtf8 { offset: bytes_before + offset })
     })
 }
 

@@ -4,8 +4,9 @@
 
 use crate::input::Point;
 use crate::pipeline::WeightSet;
-use crate::web::batch::{plot_masses_gev, predict_points, read_file};
-use crate::web::worker_protocol::{Response, WirePoint};
+use crate::web::batch::{plot_masses_gev, predict_points};
+use crate::web::file_parts::{read_part, PartOrigin};
+use crate::web::worker_protocol::{PackedPredictions, Response};
 
 /// Inputs with more lines than this are computed in the batch worker, the
 /// smaller ones on the page's thread. The worker first has to start its own
@@ -24,30 +25,33 @@ pub fn runs_in_worker(bytes: &[u8]) -> bool {
     bytes.iter().filter(|&&byte| byte == b'\n').count() > WORKER_ABOVE_LINES
 }
 
-/// A read input file whose points are predicted chunk by chunk.
+/// A read input file, or part of one, whose points are predicted chunk by chunk.
 #[derive(Debug)]
 pub struct BatchJob {
     pub id: u64,
+    /// Index of the file part in the job.
+    pub part: u32,
     points: Vec<Point>,
     /// Index of the first point not yet predicted.
     next: usize,
 }
 
 impl BatchJob {
-    /// Reads the file. Returns the job and its [`Response::Started`], or no
-    /// job and [`Response::Failed`] when the file cannot be read as a whole.
-    pub fn start(id: u64, name: &str, bytes: &[u8]) -> (Option<BatchJob>, Response) {
-        match read_file(name, bytes) {
-            Err(message) => (None, Response::Failed { job: id, message }),
+    /// Reads the file part. Returns the job and its [`Response::Started`],
+    /// or no job and [`Response::Failed`] when the part cannot be read as a whole.
+    pub fn start(id: u64, part: u32, name: &str, bytes: &[u8], origin: &PartOrigin) -> (Option<BatchJob>, Response) {
+        match read_part(name, bytes, origin) {
+            Err(message) => (None, Response::Failed { job: id, part, message }),
             Ok(file) => {
                 let started = Response::Started {
                     job: id,
+                    part,
                     format: file.format,
                     total_points: file.points.len(),
                     row_errors: file.row_errors,
                     slha_text: file.slha_text,
                 };
-                (Some(BatchJob { id, points: file.points, next: 0 }), started)
+                (Some(BatchJob { id, part, points: file.points, next: 0 }), started)
             }
         }
     }
@@ -57,7 +61,7 @@ impl BatchJob {
     /// The caller, which measures time, fills in `busy_ms`.
     pub fn next_chunk(&mut self, weights: &WeightSet, max_points: usize) -> Response {
         if self.is_finished() {
-            return Response::Finished { job: self.id, busy_ms: 0.0 };
+            return Response::Finished { job: self.id, part: self.part, busy_ms: 0.0 };
         }
         let end = (self.next + max_points.max(1)).min(self.points.len());
         let points = &self.points[self.next..end];
@@ -65,7 +69,8 @@ impl BatchJob {
         self.next = end;
         Response::Chunk {
             job: self.id,
-            points: predictions.into_iter().map(WirePoint::from).collect(),
+            part: self.part,
+            points: PackedPredictions::pack(predictions),
             masses_gev: points.iter().map(plot_masses_gev).collect(),
         }
     }

@@ -51,3 +51,9 @@ pub async fn copy_text(text: String) -> Result<(), String> {
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|window| window.performance()).map(|performance| performance.now()).unwrap_or(0.0)
 }
+
+/// Returns `navigator.hardwareConcurrency`, the browser's count of logical
+/// cores, or 0 without a window.
+pub fn hardware_concurrency() -> f64 {
+    web_sys::window().map(|window| window.navigator().hardware_concurrency()).unwrap_or(0.0)
+}

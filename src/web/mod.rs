@@ -1,11 +1,13 @@
-//! The web calculator. `batch`, `batch_job`, `form`, `pmssm`, `exact_lo`,
+//! The web calculator. `assembly`, `batch`, `batch_job`, `file_parts`, `form`, `pmssm`, `exact_lo`,
 //! `network_files` and `worker_protocol` are plain Rust shared with native
 //! tests; the Yew components, the batch worker and the browser glue exist
 //! only on wasm32.
 
+pub mod assembly;
 pub mod batch;
 pub mod batch_job;
 pub mod exact_lo;
+pub mod file_parts;
 pub mod form;
 pub mod network_files;
 pub mod plot;

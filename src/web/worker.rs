@@ -1,5 +1,6 @@
 //! The batch worker: a Web Worker, started by the page through gloo-worker,
-//! that reads and predicts large input files off the page's thread. Its
+//! that reads and predicts large input files, or parts of them, off the
+//! page's thread. The page starts several to use several cores. Its
 //! entry point is `src/bin/deepxs-worker.rs`.
 
 use gloo_worker::{HandlerId, Registrable, Worker, WorkerScope};
@@ -40,7 +41,7 @@ impl BatchWorker {
         let Ok(weights) = &self.networks else { return };
         let started_ms = js_sys::Date::now();
         let response = match job.next_chunk(weights, CHUNK_POINTS) {
-            Response::Finished { job, .. } => Response::Finished { job, busy_ms: self.busy_ms },
+            Response::Finished { job, part, .. } => Response::Finished { job, part, busy_ms: self.busy_ms },
             response => response,
         };
         let finished = matches!(response, Response::Finished { .. });
@@ -82,15 +83,15 @@ impl Worker for BatchWorker {
                 let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|file| (file.name, file.bytes)).collect();
                 self.networks = load_network_files(&files);
             }
-            Request::Compute { job, file } => {
+            Request::Compute { job, part, origin, file } => {
                 self.job = None;
                 if let Err(message) = &self.networks {
                     let message = format!("the batch worker has no network set: {message}");
-                    scope.respond(handler, Response::Failed { job, message });
+                    scope.respond(handler, Response::Failed { job, part, message });
                     return;
                 }
                 let started_ms = js_sys::Date::now();
-                let (started, response) = BatchJob::start(job, &file.name, &file.bytes);
+                let (started, response) = BatchJob::start(job, part, &file.name, &file.bytes, &origin);
                 scope.respond(handler, response);
                 self.busy_ms = js_sys::Date::now() - started_ms;
                 if let Some(started) = started {

@@ -6,10 +6,12 @@
 // Environment: DEEPXS_CLI (path of the deepxs binary, default
 // target/debug/deepxs), CHROMIUM (default /usr/bin/chromium),
 // DEEPXS_SHARED (default ../shared), DEEPXS_REQUIRE_REFERENCE=1 to fail
-// instead of skipping the steps that need the reference data.
+// instead of skipping the steps that need the reference data,
+// DEEPXS_E2E_CORES (the core count the page sees, which sets the number of
+// batch workers; default the browser's own).
 
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +25,9 @@ const cli = process.env.DEEPXS_CLI || join(root, "target/debug/deepxs");
 const shared = process.env.DEEPXS_SHARED || join(root, "../shared");
 const reference = join(shared, "reference");
 const requireReference = process.env.DEEPXS_REQUIRE_REFERENCE === "1";
+// Number of cores the page sees as navigator.hardwareConcurrency, to
+// benchmark other numbers of batch workers; unset, the browser's own.
+const reportedCores = Number(process.env.DEEPXS_E2E_CORES) || 0;
 
 // The 19 canonical input columns, as the form names its fields.
 const COLUMNS = ["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24", "m_chi20", "m_chi1pm", "m_1000001", "m_2000001",
@@ -84,6 +89,25 @@ function serve() {
 function predict(directory, args) {
   const weights = join(reference, "deepxs/networks");
   return execFileSync(cli, ["predict", "--weights", weights, ...args], { cwd: directory, encoding: "utf8", maxBuffer: 1 << 30 });
+}
+
+// Runs `deepxs predict` on inputs with bad rows, which makes it exit with
+// status 1, and returns its output and its error messages without the
+// program name.
+function predictWithErrors(directory, args) {
+  const weights = join(reference, "deepxs/networks");
+  const run = spawnSync(cli, ["predict", "--weights", weights, ...args], { cwd: directory, encoding: "utf8", maxBuffer: 1 << 30 });
+  const errors = run.stderr.split("\n").filter((line) => line.startsWith("deepxs: ") && !line.includes("input(s) failed"))
+    .map((line) => line.slice("deepxs: ".length));
+  return { status: run.status, stdout: run.stdout, errors };
+}
+
+// Reads the timing the page reports after a batch-worker job: total ms,
+// ms of work in the workers and the number of workers.
+function workerTiming(status) {
+  const [, computeMs, workers, busyMs] =
+    status.match(/Computed in (\d+) ms in (?:the background worker|(\d+) background workers) \((\d+) ms/) ?? [];
+  return { computeMs: Number(computeMs), busyMs: Number(busyMs), workers: Number(workers ?? 1) };
 }
 
 function csvValue(csv, pair, column) {
@@ -190,9 +214,9 @@ async function workerRun(page, work, table) {
 
   await page.waitForSelector(`article[data-file="${name}"] table`, { timeout: 300000 });
   const wall = Date.now() - uploadStarted;
-  const [, computeMs, busyMs] = (await page.textContent(".status")).match(/Computed in (\d+) ms in the background worker \((\d+) ms/) ?? [];
-  console.log(`benchmark: ${WORKER_ROWS} c1c1 rows read and predicted in ${computeMs} ms in the running batch worker ` +
-    `(${Math.round((WORKER_ROWS / computeMs) * 1000)} points/s; ${busyMs} ms of work in the worker), ${wall} ms from upload to drawn table`);
+  const { computeMs, busyMs, workers } = workerTiming(await page.textContent(".status"));
+  console.log(`benchmark: ${WORKER_ROWS} c1c1 rows read and predicted in ${computeMs} ms in ${workers} running batch worker(s) ` +
+    `(${Math.round((WORKER_ROWS / computeMs) * 1000)} points/s; ${busyMs} ms of work in the workers), ${wall} ms from upload to drawn table`);
 
   await page.click('button[aria-label="Remove typed-spectrum"]');
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
@@ -224,6 +248,33 @@ async function workerRun(page, work, table) {
   check((await page.locator(`article[data-file="${name}"] table`).count()) === 0, "no result appears after the cancel");
 }
 
+// A large file with a bad row in its second half, so in a later part than
+// the first: the page names the same line as the CLI, and the rows after
+// it keep the CLI's row numbers.
+async function badRowRun(page, work, table) {
+  const name = "badrow.csv";
+  const rows = 20000;
+  const lines = table(rows).split("\n");
+  const badLine = Math.floor(rows * 3 / 4) + 2;
+  const fields = lines[badLine - 1].split(",");
+  fields[4] = "12x4";
+  lines[badLine - 1] = fields.join(",");
+  writeFileSync(join(work, name), lines.join("\n"));
+  await page.click("#tab-files");
+  await page.click("text=Clear");
+  await page.setInputFiles("#inputs-input", [join(work, name)]);
+  await page.waitForSelector(`article[data-file="${name}"] table`, { timeout: 120000 });
+  const pageErrors = await page.locator(`article[data-file="${name}"] .row-errors li`).allTextContents();
+  const cli = predictWithErrors(work, ["--format", "csv", name]);
+  check(cli.status === 1 && cli.errors.length === 1 && cli.errors[0].startsWith(`${name}:${badLine}:`),
+    `the CLI reports the bad row on line ${badLine} (${cli.errors.join("; ")})`);
+  check(pageErrors.length === 1 && pageErrors[0] === cli.errors[0],
+    `a bad row in the second half of a split file names the CLI's line (page: ${pageErrors.join("; ")})`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const comparison = compareCsv(readFileSync(await download.path(), "utf8"), cli.stdout);
+  check(comparison.ok, `rows after the bad row keep the CLI's row numbers (${comparison.message})`);
+}
+
 async function main() {
   if (!existsSync(join(dist, "index.html"))) {
     throw new Error(`no build at ${dist}; run scripts/serve.sh --build-only first`);
@@ -240,6 +291,11 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
   });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  if (reportedCores) {
+    // The page starts one batch worker per reported core, so this sets the
+    // number of workers for a benchmark run.
+    await context.addInitScript((cores) => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => cores }), reportedCores);
+  }
   const foreign = [];
   context.on("request", (request) => {
     const url = request.url();
@@ -375,12 +431,15 @@ async function main() {
     await page.setInputFiles("#inputs-input", [join(work, "bench.csv")]);
     await page.waitForSelector('article[data-file="bench.csv"] table', { timeout: 120000 });
     const wall = Date.now() - uploadStarted;
-    const [, computeMs, busyMs] = (await page.textContent(".status")).match(/Computed in (\d+) ms in the background worker \((\d+) ms/) ?? [];
-    check(computeMs > 0, `a file of ${BENCH_ROWS} rows is computed in the background worker`);
-    console.log(`benchmark: ${BENCH_ROWS} c1c1 rows read and predicted in ${computeMs} ms in the batch worker, worker start included ` +
-      `(${Math.round((BENCH_ROWS / computeMs) * 1000)} points/s; ${busyMs} ms of work in the worker), ${wall} ms from upload to drawn table`);
+    const { computeMs, busyMs, workers } = workerTiming(await page.textContent(".status"));
+    check(computeMs > 0, `a file of ${BENCH_ROWS} rows is computed in the background workers`);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    check(workers === Math.max(1, Math.min(cores, 4)), `the file is split over min(cores, 4) workers (${workers} workers, ${cores} cores)`);
+    console.log(`benchmark: ${BENCH_ROWS} c1c1 rows read and predicted in ${computeMs} ms in ${workers} batch worker(s), worker start included ` +
+      `(${Math.round((BENCH_ROWS / computeMs) * 1000)} points/s; ${busyMs} ms of work in the workers), ${wall} ms from upload to drawn table`);
 
     await workerRun(page, work, table);
+    await badRowRun(page, work, table);
 
     // Files at or below the worker threshold are computed on the page's thread.
     writeFileSync(join(work, "small.csv"), table(MAIN_THREAD_ROWS));

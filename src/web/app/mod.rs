@@ -14,15 +14,15 @@ use gloo_worker::{Spawnable, WorkerBridge};
 use yew::prelude::*;
 
 use crate::error::WeightsError;
-use crate::input::{InputFormat, Point};
+use crate::input::Point;
 use crate::pair::PAIRS;
 use crate::pipeline::WeightSet;
-use crate::predict::{predict, Order, PointPrediction};
+use crate::predict::{predict, Order};
 use crate::record::{Column, InputRecord, COLUMNS};
-use crate::web::batch::{
-    export_csv, export_json, predict_points, read_file, slha_with_xsection, FileOutcome, FileResult, Unit,
-};
+use crate::web::batch::{export_csv, export_json, predict_points, read_file, slha_with_xsection, FileOutcome, Unit};
+use crate::web::assembly::JobAssembly;
 use crate::web::batch_job::runs_in_worker;
+use crate::web::file_parts::{header_line, split_file, worker_count};
 use crate::web::browser;
 use crate::web::network_files::{embedded_network_files, load_network_files, NetworkFiles};
 use crate::web::worker::{BatchWorker, LOADER_PATH};
@@ -36,20 +36,20 @@ use crate::web::results::{Sort, SortKey};
 /// Source name of a spectrum typed in the form.
 const FORM_SOURCE: &str = "typed-spectrum";
 
-/// A large file being read and predicted by the batch worker, with the
-/// chunks of predictions received so far.
+/// A large file being read and predicted by the batch workers, with the
+/// messages received so far.
 struct Job {
     upload_id: usize,
-    /// Id of the job in the worker's messages.
+    /// Id of the job in the workers' messages.
     id: u64,
-    /// `None` until the worker has read the file.
-    format: Option<InputFormat>,
-    total_points: usize,
-    row_errors: Vec<String>,
-    slha_text: Option<String>,
-    predictions: Vec<PointPrediction>,
-    masses_gev: Vec<(Option<f64>, Option<f64>)>,
+    parts: JobAssembly,
     started_ms: f64,
+}
+
+/// One batch worker and whether it has the page's current network set.
+struct BatchWorkerHandle {
+    bridge: WorkerBridge<BatchWorker>,
+    has_networks: bool,
 }
 
 /// Largest number of markers per pair in the batch plot; larger batches
@@ -163,10 +163,8 @@ pub struct App {
     job: Option<Job>,
     /// Id of the last job sent to the batch worker.
     last_job_id: u64,
-    /// The batch worker, started for the first large file.
-    worker: Option<WorkerBridge<BatchWorker>>,
-    /// Whether the worker has the current network set.
-    worker_has_networks: bool,
+    /// The batch workers, started for the first large file.
+    workers: Vec<BatchWorkerHandle>,
     /// The eight pMSSM parameters as typed, in the order of `PMSSM_FIELDS`.
     pmssm: [String; 8],
     /// The last tree-level spectrum computed from them.
@@ -179,7 +177,7 @@ pub struct App {
 
 impl App {
     /// Computes every read upload that has no outcome yet, or all of them
-    /// when the network set changed. Large files go to the batch worker one
+    /// when the network set changed. Large files go to the batch workers one
     /// at a time; the others wait for it.
     fn compute(&mut self, ctx: &Context<Self>, all: bool) {
         let WeightsState::Loaded { weights, .. } = &self.weights else { return };
@@ -214,8 +212,9 @@ impl App {
         }
     }
 
-    /// Sends a large file to the batch worker, starting the worker and
-    /// sending it the network set first when needed.
+    /// Splits a large file into parts and sends one part to each batch
+    /// worker, starting the workers and sending them the network set first
+    /// when needed.
     fn start_job(&mut self, ctx: &Context<Self>, upload_id: usize) {
         let WeightsState::Loaded { files, .. } = &self.weights else { return };
         let Some(upload) = self.uploads.iter().find(|upload| upload.id == upload_id) else { return };
@@ -223,81 +222,68 @@ impl App {
         // NOTE: gloo-worker reports no error when the worker's script fails
         // to load (a file missing from dist/), so such a job stays at
         // "Reading the file" until it is cancelled.
-        let worker = self.worker.get_or_insert_with(|| {
+        while self.workers.len() < worker_count(browser::hardware_concurrency()) {
             let link = ctx.link().clone();
-            BatchWorker::spawner()
+            let bridge = BatchWorker::spawner()
                 .callback(move |response| link.send_message(Msg::Worker(response)))
-                .spawn_with_loader(LOADER_PATH)
-        });
-        if !self.worker_has_networks {
-            let files = files.iter().map(|(name, bytes)| WireFile { name: name.clone(), bytes: bytes.clone() }).collect();
-            worker.send(Request::LoadNetworks { files });
-            self.worker_has_networks = true;
+                .spawn_with_loader(LOADER_PATH);
+            self.workers.push(BatchWorkerHandle { bridge, has_networks: false });
         }
+
+        let parts = split_file(bytes, self.workers.len());
         self.last_job_id += 1;
         let id = self.last_job_id;
-        worker.send(Request::Compute { job: id, file: WireFile { name: upload.name.clone(), bytes: bytes.clone() } });
+        // A part's worker gets the network set first, once per set.
+        for (index, (part, worker)) in parts.iter().zip(&mut self.workers).enumerate() {
+            if !worker.has_networks {
+                let files = files.iter().map(|(name, bytes)| WireFile { name: name.clone(), bytes: bytes.clone() }).collect();
+                worker.bridge.send(Request::LoadNetworks { files });
+                worker.has_networks = true;
+            }
+            let file = WireFile { name: upload.name.clone(), bytes: bytes[part.range.clone()].to_vec() };
+            worker.bridge.send(Request::Compute { job: id, part: index as u32, origin: part.origin.clone(), file });
+        }
         self.job = Some(Job {
             upload_id,
             id,
-            format: None,
-            total_points: 0,
-            row_errors: Vec::new(),
-            slha_text: None,
-            predictions: Vec::new(),
-            masses_gev: Vec::new(),
+            parts: JobAssembly::new(&upload.name, parts.len(), header_line(&parts)),
             started_ms: browser::now_ms(),
         });
     }
 
-    /// Stops the running job, if any, and returns it.
+    /// Marks every batch worker as lacking the page's network set, which
+    /// has changed; each gets the new set before its next job.
+    fn forget_worker_networks(&mut self) {
+        for worker in &mut self.workers {
+            worker.has_networks = false;
+        }
+    }
+
+    /// Stops the running job, if any, in every worker, and returns it.
     fn drop_job(&mut self) -> Option<Job> {
         let job = self.job.take()?;
-        if let Some(worker) = &self.worker {
-            worker.send(Request::Cancel { job: job.id });
+        for worker in &self.workers {
+            worker.bridge.send(Request::Cancel { job: job.id });
         }
         Some(job)
     }
 
-    /// Handles a message of the batch worker. Returns whether the page
-    /// changed; messages of a cancelled job change nothing.
+    /// Handles a message of a batch worker. Returns whether the page
+    /// changed; messages of a cancelled or finished job change nothing.
     fn worker_response(&mut self, ctx: &Context<Self>, response: Response) -> bool {
-        let job_id = match &response {
-            Response::Started { job, .. } | Response::Chunk { job, .. } | Response::Finished { job, .. } | Response::Failed { job, .. } => *job,
-        };
+        let (job_id, _) = response.job_part();
         let Some(job) = self.job.as_mut().filter(|job| job.id == job_id) else { return false };
-        let upload_id = job.upload_id;
-        let outcome = match response {
-            Response::Started { format, total_points, row_errors, slha_text, .. } => {
-                job.format = Some(format);
-                job.total_points = total_points;
-                job.row_errors = row_errors;
-                job.slha_text = slha_text;
-                job.predictions.reserve_exact(total_points);
-                job.masses_gev.reserve_exact(total_points);
-                return true;
-            }
-            Response::Chunk { points, masses_gev, .. } => {
-                job.predictions.extend(points.into_iter().map(PointPrediction::from));
-                job.masses_gev.extend(masses_gev);
-                return true;
-            }
-            Response::Failed { message, .. } => FileOutcome::Failed(message),
-            Response::Finished { busy_ms, .. } => {
-                let Some(job) = self.job.take() else { return false };
-                let elapsed_ms = browser::now_ms() - job.started_ms;
-                self.status = format!("Computed in {elapsed_ms:.0} ms in the background worker ({busy_ms:.0} ms of work there).");
-                FileOutcome::Computed(FileResult {
-                    format: job.format.unwrap_or(InputFormat::Csv),
-                    predictions: job.predictions,
-                    masses_gev: job.masses_gev,
-                    row_errors: job.row_errors,
-                    slha_text: job.slha_text,
-                })
-            }
-        };
-        self.job = None;
-        if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == upload_id) {
+        let Some(outcome) = job.parts.receive(response) else { return true };
+        let Some(job) = self.drop_job() else { return false };
+        if matches!(outcome, FileOutcome::Computed(_)) {
+            let elapsed_ms = browser::now_ms() - job.started_ms;
+            let workers = match job.parts.parts() {
+                1 => "the background worker".to_string(),
+                parts => format!("{parts} background workers"),
+            };
+            self.status = format!("Computed in {elapsed_ms:.0} ms in {workers} ({:.0} ms of work there).", job.parts.busy_ms());
+        }
+        if let Some(upload) = self.uploads.iter_mut().find(|upload| upload.id == job.upload_id) {
             upload.outcome = Some(outcome);
         }
         self.compute(ctx, false);
@@ -334,14 +320,14 @@ impl App {
             }
             Err(message) => WeightsState::Missing(message),
         };
-        self.worker_has_networks = false;
+        self.forget_worker_networks();
     }
 
     fn use_embedded(&mut self) -> Result<(), WeightsError> {
         let weights = WeightSet::embedded()?;
         let files = Rc::new(embedded_network_files());
         self.weights = WeightsState::Loaded { weights: Rc::new(weights), origin: "embedded in this build".into(), files };
-        self.worker_has_networks = false;
+        self.forget_worker_networks();
         Ok(())
     }
 
@@ -464,8 +450,7 @@ impl Component for App {
             scan_result: None,
             job: None,
             last_job_id: 0,
-            worker: None,
-            worker_has_networks: false,
+            workers: Vec::new(),
             pmssm: PMSSM_DEFAULTS.map(str::to_string),
             pmssm_spectrum: None,
             pmssm_error: None,
@@ -607,8 +592,8 @@ impl Component for App {
             Msg::Worker(response) => return self.worker_response(ctx, response),
             Msg::CancelJob => {
                 if let Some(job) = self.drop_job() {
-                    let message = if job.format.is_some() {
-                        format!("Cancelled after {} of {} points.", job.predictions.len(), job.total_points)
+                    let message = if job.parts.is_read() {
+                        format!("Cancelled after {} of {} points.", job.parts.done_points(), job.parts.total_points())
                     } else {
                         "Cancelled while the file was being read.".to_string()
                     };

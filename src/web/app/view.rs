@@ -250,7 +250,7 @@ impl App {
                             Some(job) if job.upload_id == id => html! {
                                 <p class="progress">
                                     <label for={format!("progress-{id}")}>{ job_progress(job) }</label>
-                                    <progress id={format!("progress-{id}")} max={job.total_points.max(1).to_string()} value={job.predictions.len().to_string()} />
+                                    <progress id={format!("progress-{id}")} max={job.parts.total_points().max(1).to_string()} value={job.parts.done_points().to_string()} />
                                     <button type="button" id="cancel-job" onclick={link.callback(|_| Msg::CancelJob)}>{ "Cancel" }</button>
                                 </p>
                             },
@@ -281,9 +281,13 @@ impl App {
 
 /// Label of a running job's progress bar.
 fn job_progress(job: &Job) -> String {
-    if job.format.is_none() {
-        "Reading the file in the background worker… ".to_string()
+    let workers = match job.parts.parts() {
+        1 => "the background worker".to_string(),
+        parts => format!("{parts} background workers"),
+    };
+    if job.parts.is_read() {
+        format!("Computing {} of {} points in {workers} ", job.parts.done_points(), job.parts.total_points())
     } else {
-        format!("Computing {} of {} points in the background worker ", job.predictions.len(), job.total_points)
+        format!("Reading the file in {workers}… ")
     }
 }
