@@ -1,5 +1,8 @@
 //! Batch prediction: LO, K and NLO for every point and pair, with checks.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::checks::{input_warnings, sigma_warnings, Warning};
@@ -40,8 +43,9 @@ impl Order {
 pub enum Status {
     /// The numbers are valid (warnings may still apply).
     Ok,
-    /// The input lacks values the pair needs.
-    NotComputable { missing: Vec<String> },
+    /// The input lacks values the pair needs. Rows with the same gaps share
+    /// one list, which keeps large batches of partial rows cheap.
+    NotComputable { missing: Arc<[String]> },
     /// The networks gave a non-finite or non-positive LO or K.
     Invalid { reason: String },
 }
@@ -136,7 +140,7 @@ pub fn predict(weights: &WeightSet, points: &[Point], pairs: &[Pair], order: Ord
 
     for &pair in pairs {
         let Some(pipeline) = weights.pipeline(pair) else {
-            let missing = vec![format!("no network for {pair} in this weight set")];
+            let missing: Arc<[String]> = Arc::from([format!("no network for {pair} in this weight set")]);
             for result in &mut results {
                 result.pairs.push(PairPrediction::without_values(pair, Status::NotComputable { missing: missing.clone() }, Vec::new()));
             }
@@ -159,15 +163,18 @@ pub fn predict(weights: &WeightSet, points: &[Point], pairs: &[Pair], order: Ord
         for (position, &index) in computable.iter().enumerate() {
             slot[index] = Some(position);
         }
+        let mut missing_lists: HashMap<(Vec<Column>, bool), Arc<[String]>> = HashMap::new();
         for (index, point) in points.iter().enumerate() {
             let mut warnings = input_warnings(point, &columns);
             let Some(position) = slot[index] else {
-                let missing = point
-                    .record
-                    .missing(&columns)
-                    .into_iter()
-                    .map(|column| if point.line.is_some() { column.name().to_string() } else { column.slha_source() })
-                    .collect();
+                // Table rows name columns, SLHA points name blocks and keys.
+                let table_row = point.line.is_some();
+                let missing = missing_lists
+                    .entry((point.record.missing(&columns), table_row))
+                    .or_insert_with_key(|(gaps, _)| {
+                        gaps.iter().map(|column| if table_row { column.name().to_string() } else { column.slha_source() }).collect()
+                    })
+                    .clone();
                 results[index].pairs.push(PairPrediction::without_values(pair, Status::NotComputable { missing }, warnings));
                 continue;
             };

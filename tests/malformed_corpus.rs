@@ -92,7 +92,7 @@ fn check_file(file: &str, bytes: &[u8], expectation: &Expectation, weights: &dee
                 return Some("expected a point with missing inputs, found none".into());
             }
             let results = predict(weights, &incomplete, &[*pair], Order::Both);
-            let expected = Status::NotComputable { missing: missing.clone() };
+            let expected = Status::NotComputable { missing: missing.clone().into() };
             results
                 .iter()
                 .map(|result| &result.pairs[0].status)

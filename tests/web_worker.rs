@@ -87,7 +87,7 @@ fn predictions_survive_bincode() {
         row: 7,
         pairs: vec![
             pair_with_every_warning(),
-            PairPrediction { status: Status::NotComputable { missing: vec!["N21".into(), "N22".into()] }, ..pair_with_every_warning() },
+            PairPrediction { status: Status::NotComputable { missing: vec!["N21".to_string(), "N22".to_string()].into() }, ..pair_with_every_warning() },
         ],
     });
 

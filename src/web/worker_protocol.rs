@@ -125,6 +125,7 @@ impl PackedPredictions {
         // The status index used last for each pair: rows of one file mostly
         // repeat their pair's status, so this spares most comparisons.
         let mut last_status: [Option<usize>; PAIRS.len()] = [None; PAIRS.len()];
+        let mut known_statuses: Vec<Status> = Vec::new();
         for point in predictions {
             packed.rows.push(point.row as u64);
             // A point has one entry per requested pair, at most the four of PAIRS.
@@ -134,13 +135,16 @@ impl PackedPredictions {
                 let pair_index = PAIRS.iter().position(|pair| *pair == prediction.pair).unwrap_or(0);
                 packed.pairs.push(pair_index as u8);
 
-                let status = WireStatus::from(prediction.status);
-                let cached = last_status[pair_index].filter(|&index| packed.statuses[index] == status);
-                let index = match cached.or_else(|| packed.statuses.iter().position(|known| *known == status)) {
+                // Statuses are compared before conversion: rows with the same
+                // gaps share one list, so most comparisons are pointer checks.
+                let status = prediction.status;
+                let cached = last_status[pair_index].filter(|&index| known_statuses[index] == status);
+                let index = match cached.or_else(|| known_statuses.iter().position(|known| *known == status)) {
                     Some(index) => index,
                     None => {
-                        packed.statuses.push(status);
-                        packed.statuses.len() - 1
+                        packed.statuses.push(WireStatus::from(status.clone()));
+                        known_statuses.push(status);
+                        known_statuses.len() - 1
                     }
                 };
                 last_status[pair_index] = Some(index);
@@ -194,6 +198,8 @@ impl PackedPredictions {
         {
             return Err("the batch worker sent a chunk with inconsistent lengths".into());
         }
+        // Each distinct status is converted once and then shared by its rows.
+        let statuses: Vec<Status> = self.statuses.into_iter().map(Status::from).collect();
         let mut warnings = self.warnings.into_iter().peekable();
         // The length check above makes every value present.
         let mut values = self.values.iter().copied();
@@ -205,8 +211,7 @@ impl PackedPredictions {
                 let pair = *PAIRS
                     .get(usize::from(self.pairs[entry]))
                     .ok_or_else(|| format!("the batch worker sent an unknown pair index {}", self.pairs[entry]))?;
-                let status = self
-                    .statuses
+                let status = statuses
                     .get(self.status_of[entry] as usize)
                     .ok_or_else(|| format!("the batch worker sent an unknown status index {}", self.status_of[entry]))?;
                 let present = self.present[entry];
@@ -223,7 +228,7 @@ impl PackedPredictions {
                 };
                 pairs.push(PairPrediction {
                     pair,
-                    status: Status::from(status.clone()),
+                    status: status.clone(),
                     lo_pb: value(0),
                     k: value(1),
                     nlo_pb: value(2),
@@ -267,7 +272,7 @@ impl From<Status> for WireStatus {
     fn from(status: Status) -> Self {
         match status {
             Status::Ok => WireStatus::Ok,
-            Status::NotComputable { missing } => WireStatus::NotComputable { missing },
+            Status::NotComputable { missing } => WireStatus::NotComputable { missing: missing.to_vec() },
             Status::Invalid { reason } => WireStatus::Invalid { reason },
         }
     }
@@ -277,7 +282,7 @@ impl From<WireStatus> for Status {
     fn from(status: WireStatus) -> Self {
         match status {
             WireStatus::Ok => Status::Ok,
-            WireStatus::NotComputable { missing } => Status::NotComputable { missing },
+            WireStatus::NotComputable { missing } => Status::NotComputable { missing: missing.into() },
             WireStatus::Invalid { reason } => Status::Invalid { reason },
         }
     }
