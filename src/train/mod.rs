@@ -6,8 +6,10 @@
 //! original scale through an output map ([`objective`]), the feature sets
 //! ([`features`]), labelled data ([`dataset`], [`labels`]), the training loop
 //! with restarts and early stopping ([`trainer`]) and the writer of the
-//! safetensors + manifest format ([`export`]), and the training of a whole
-//! stage with progress output ([`run`], [`progress`]).
+//! safetensors + manifest format ([`export`]), the sampling of inputs around
+//! existing points ([`sampling`]) and from the pMSSM-19 box ([`pmssm_box`]),
+//! and the training of a whole stage with progress output ([`run`],
+//! [`progress`]).
 
 pub mod adam;
 pub mod dataset;
@@ -17,6 +19,7 @@ pub mod features;
 pub mod labels;
 pub mod mlp;
 pub mod objective;
+pub mod pmssm_box;
 pub mod progress;
 pub mod run;
 pub mod sampling;
