@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the network set in weights/ from the reference data: splits off
 # held-out truth rows, samples and labels training points, trains every
-# stage (three members each) and assembles the manifest. Single-threaded
+# stage (three members each), assembles the manifest and checks the LO
+# networks against the exact engine on fresh pMSSM-box points. Single-threaded
 # training (--threads 1) keeps the result independent of the core count.
 # Usage: scripts/train-weights.sh [WORK_DIR]   (default target/train-weights)
 set -euo pipefail
@@ -16,30 +17,20 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-LO_NET=(--hidden 64,64,64,64,64,64 --batch-size 128 --validation-fraction 0.05 --threads 1 --quiet)
+LO_NET=(--features physics --hidden 64,64,64,64,64,64 --batch-size 32 --learning-rate 5e-4 --loss squared-log
+  --patience 8 --restarts 3 --validation-fraction 0.05 --threads 1 --quiet)
 K_NET=(--hidden 32,32,32,32,32,32,32,32 --batch-size 64 --learning-rate 1e-3 --threads 1 --quiet)
 
 # χ̃⁺₁χ̃⁻₁ and χ̃⁰₂χ̃⁰₂: 80 % of the Prospino-truth test rows train, 20 % are held out.
 for p in c1c1 n2n2; do
   "$T" split --input "$REF/deepxs/testsets/${p}_test.csv" --holdout-fraction 0.2 --seed 1 \
     --train-out ${p}_train_rows.csv --holdout-out ${p}_holdout.csv
-  "$T" label --pair $p --stage lo --input ${p}_train_rows.csv --engine-pdf "$PDF" --out ${p}_lo.csv
   "$T" label --pair $p --stage k --input ${p}_train_rows.csv --engine-pdf "$PDF" \
     --truth-column nlo_prospino_pb --teacher "$REF/deepxs/networks" --out ${p}_k.csv
-  "$T" sample --around ${p}_train_rows.csv --count 40000 --spread 0.1 --seed 21 --out ${p}_extra_points.csv
-  "$T" label --pair $p --stage lo --input ${p}_extra_points.csv --engine-pdf "$PDF" --out ${p}_lo_extra.csv
-  (cat ${p}_lo.csv; tail -n +2 ${p}_lo_extra.csv) > ${p}_lo_all.csv
   "$T" train --pair $p --stage k --data ${p}_k.csv --out set --members 3 --seed 11 "${K_NET[@]}" \
     --max-epochs 3000 --patience 40 --restarts 4 --validation-fraction 0.1 \
     --label-source "K = Prospino NLO truth / exact LO (CTEQ6L1, 13 TeV)"
 done
-"$T" train --pair c1c1 --stage lo --data c1c1_lo_all.csv --out set --members 3 --seed 71 "${LO_NET[@]}" \
-  --learning-rate 2e-3 --loss squared-log --max-epochs 150 --patience 8 --restarts 6 \
-  --label-source "$ENGINE on the training rows and on points sampled around them"
-"$T" train --pair n2n2 --stage lo --data n2n2_lo_all.csv --out set --members 3 --seed 71 "${LO_NET[@]}" \
-  --learning-rate 2e-3 --loss squared-log --max-epochs 150 --patience 8 --restarts 6 \
-  --label-source "$ENGINE on the training rows and on points sampled around them"
-
 # χ̃⁰₂χ̃±₁: points sampled around the generated reference spectra, leaving out
 # the spectra with Prospino NLO truth, which are kept for validation.
 cut -d, -f1 "$REF/prospino/nlo.csv" | tail -n +2 | sort -u > nlo_files.txt
@@ -48,13 +39,28 @@ awk -F, 'NR==FNR{skip[$1]=1;next} FNR==1 || !($1 in skip)' nlo_files.txt \
 "$T" sample --around n2c1_base.csv --count 25000 --spread 0.15 --seed 41 --out n2c1_points.csv
 (cut -d, -f2-20 n2c1_base.csv; tail -n +2 n2c1_points.csv) > n2c1_all_points.csv
 for p in n2c1p n2c1m; do
-  "$T" label --pair $p --stage lo --input n2c1_all_points.csv --engine-pdf "$PDF" --out ${p}_lo.csv
   "$T" label --pair $p --stage k --input n2c1_all_points.csv --teacher "$REF/deepxs/networks" --out ${p}_k.csv
   "$T" train --pair $p --stage k --data ${p}_k.csv --out set --members 3 --seed 51 "${K_NET[@]}" \
     --max-epochs 150 --patience 15 --restarts 3 --validation-fraction 0.05 \
     --label-source "DeepXS reference K networks as teacher, inside their training domain, on points sampled around reference spectra"
-  "$T" train --pair $p --stage lo --data ${p}_lo.csv --out set --members 3 --seed 61 "${LO_NET[@]}" \
-    --learning-rate 1e-3 --max-epochs 150 --patience 15 --restarts 3 \
-    --label-source "$ENGINE on points sampled around reference spectra"
+done
+# LO: points from the pMSSM-19 box through the tree-level spectrum
+# generator, labelled by the exact engine (the σ_min cut drops points per
+# pair), and fresh box points with another seed to check the networks.
+"$T" sample --pmssm-box --count 400000 --seed 1 --out box_points.csv
+"$T" sample --pmssm-box --count 20000 --seed 999 --out box_fresh_points.csv
+# The pairs keep different shares of the box after the σ_min cut, so the
+# epochs differ per pair to give every member a similar number of training
+# samples. The per-epoch decay ends near 1/20 of the initial learning rate.
+for run in "n2c1p 50 0.95" "n2c1m 55 0.95" "n2n2 150 0.983" "c1c1 30 0.92"; do
+  read -r p epochs decay <<<"$run"
+  "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --out ${p}_lo_box.csv
+  "$T" label --pair $p --stage lo --input box_fresh_points.csv --engine-pdf "$PDF" --out ${p}_lo_fresh.csv
+  "$T" train --pair $p --stage lo --data ${p}_lo_box.csv --out set --members 3 --seed 71 "${LO_NET[@]}" \
+    --max-epochs $epochs --learning-rate-decay $decay \
+    --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra)"
 done
 "$T" assemble --dir set --description "deepxs networks trained with deepxs-train (see weights/README.md)"
+for p in c1c1 n2n2 n2c1p n2c1m; do
+  "$T" evaluate --pair $p --stage lo --weights set --data ${p}_lo_fresh.csv
+done

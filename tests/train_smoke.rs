@@ -12,7 +12,7 @@ use deepxs::pipeline::WeightSet;
 use deepxs::predict::{predict, Order, Status};
 use deepxs::record::{Column, InputRecord};
 use deepxs::train::dataset::LabelledSet;
-use deepxs::train::features::StageKind;
+use deepxs::train::features::{FeatureChoice, StageKind};
 use deepxs::train::mlp::Mlp;
 use deepxs::train::run::{train_stage, StageOptions};
 use deepxs::train::trainer::{EpochRecord, Silent, TrainConfig, TrainObserver};
@@ -95,6 +95,7 @@ fn smoke_training_writes_loadable_set() {
             restarts: 2,
             ..TrainConfig::default()
         },
+        features: FeatureChoice::Physics,
         members: 3,
         seed: 5,
         validation_fraction: 0.2,
@@ -170,5 +171,33 @@ fn binary_trains_and_evaluates() {
     assert!(!output.status.success(), "a set without manifest cannot be evaluated");
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("manifest.json"), "{message}");
+    std::fs::remove_dir_all(&directory).ok();
+}
+
+#[test]
+fn binary_samples_the_pmssm_box() {
+    let directory = scratch_directory("smoke-box");
+    let binary = env!("CARGO_BIN_EXE_deepxs-train");
+    let sample = |seed: &str, name: &str| -> String {
+        let path = directory.join(name);
+        let status = std::process::Command::new(binary)
+            .args(["sample", "--pmssm-box", "--count", "200", "--seed", seed, "--out"])
+            .arg(&path)
+            .status()
+            .expect("deepxs-train runs");
+        assert!(status.success());
+        std::fs::read_to_string(&path).expect("sample written")
+    };
+    let first = sample("3", "first.csv");
+    assert_eq!(first, sample("3", "again.csv"), "same seed, same points");
+    assert_ne!(first, sample("4", "other.csv"), "another seed, other points");
+
+    let set = LabelledSet::read_csv(&directory.join("first.csv")).expect("readable sample");
+    assert_eq!(set.len(), 200);
+    for record in &set.records {
+        assert!(record.missing(&deepxs::record::COLUMNS).is_empty(), "every input is set");
+        assert!(record.get(Column::MChi1pm).expect("set") > 100.0);
+        assert!(record.get(Column::M2000002).expect("set") > 500.0);
+    }
     std::fs::remove_dir_all(&directory).ok();
 }

@@ -13,6 +13,7 @@ use ndarray::Array2;
 
 use super::TrainError;
 use crate::expr::Expression;
+use crate::physics::couplings::sin2_theta_w;
 use crate::pair::Pair;
 use crate::pipeline::resolve_feature_variable;
 use crate::record::InputRecord;
@@ -58,11 +59,50 @@ const NEUTRALINO_BILINEARS: [&str; 9] =
     ["N21^2", "N22^2", "N21*N22", "N23^2-N24^2", "N23*N24", "N21*N23", "N21*N24", "N22*N23", "N22*N24"];
 const MIXED_ROWS: [&str; 8] = ["U11", "U12", "V11", "V12", "N21", "N22", "N23", "N24"];
 
+/// Added to a squared coupling before its logarithm is taken, far below the
+/// squared couplings that still give σ_LO above σ_min.
+const COUPLING_FLOOR: f64 = 1e-12;
+
+/// The feature family of a network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum FeatureChoice {
+    /// Bilinears of the mixing rows (χ̃⁺₁χ̃⁻₁, χ̃⁰₂χ̃⁰₂) or the rows themselves
+    /// (χ̃⁰₂χ̃±₁), and log-masses.
+    #[default]
+    Basic,
+    /// The products of couplings that σ_LO is a linear combination of, with
+    /// coefficients that depend only on the masses, and log-masses. See
+    /// [`physics_feature_names`].
+    Physics,
+}
+
+impl FeatureChoice {
+    /// Parses `basic` or `physics`.
+    pub fn parse(text: &str) -> Result<Self, TrainError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "basic" => Ok(FeatureChoice::Basic),
+            "physics" => Ok(FeatureChoice::Physics),
+            other => Err(TrainError::Invalid(format!("unknown feature family '{other}'; expected basic or physics"))),
+        }
+    }
+}
+
 /// Feature expressions of a pair's LO or K network. The K networks add the
 /// mean squark mass and the gluino mass, which enter at NLO through the
 /// QCD corrections.
-pub fn feature_names(pair: Pair, stage: StageKind) -> Vec<String> {
-    let mut names: Vec<&str> = match pair {
+pub fn feature_names(pair: Pair, stage: StageKind, choice: FeatureChoice) -> Vec<String> {
+    let mut names: Vec<String> = match choice {
+        FeatureChoice::Basic => basic_feature_names(pair),
+        FeatureChoice::Physics => physics_feature_names(pair),
+    };
+    if stage == StageKind::K {
+        names.extend(["log(mean_squark_mass_8)", "log(m_gluino)"].map(str::to_string));
+    }
+    names
+}
+
+fn basic_feature_names(pair: Pair) -> Vec<String> {
+    let names: Vec<&str> = match pair {
         Pair::C1c1 => CHARGINO_BILINEARS.iter().copied().chain(["log(m_chi1pm)", "log(m_1000001)", "log(m_1000002)"]).collect(),
         Pair::N2n2 => NEUTRALINO_BILINEARS
             .iter()
@@ -75,10 +115,86 @@ pub fn feature_names(pair: Pair, stage: StageKind) -> Vec<String> {
             .chain(["m_chi20/abs(m_chi20)", "log(abs(m_chi20))", "log(m_chi1pm)", "log(m_1000001)", "log(m_1000002)"])
             .collect(),
     };
-    if stage == StageKind::K {
-        names.extend(["log(mean_squark_mass_8)", "log(m_gluino)"]);
-    }
     names.into_iter().map(str::to_string).collect()
+}
+
+/// Physics-aware features. At LO every channel is a sum of s-channel
+/// (γ, Z or W) and t/u-channel squark amplitudes, so σ_LO is a linear
+/// combination of products of their couplings whose coefficients depend only
+/// on the masses (and, for the mixed pair, the sign of the χ̃⁰₂ mass):
+///
+/// - χ̃⁺₁χ̃⁻₁: the Z couplings and the squark couplings are linear in U11² and
+///   V11², so σ is quadratic in them.
+/// - χ̃⁰₂χ̃⁰₂: the Z coupling N23² − N24² and the squared squark couplings
+///   a_u², a_d² (left squarks) and N21² (right squarks), with
+///   a_u = sin θ_W/6 · N21 + cos θ_W/2 · N22 and
+///   a_d = sin θ_W/6 · N21 − cos θ_W/2 · N22 (the left coupling
+///   (e_q − T3) sin θ_W N21 + T3 cos θ_W N22).
+/// - χ̃⁰₂χ̃±₁: the W couplings O^L = N22 V11 − N24 V12/√2 and
+///   O^R = N22 U11 + N23 U12/√2 and the squark products a_u V11 and a_d U11;
+///   all ten pairwise products, and the six mixed ones again times the sign
+///   of m(χ̃⁰₂), which flips the interference of the mass-insertion terms.
+///
+/// Each squared coupling also enters as its logarithm (floored at
+/// [`COUPLING_FLOOR`]).
+///
+/// Every product is even in N row 2 and in U row 1 with V row 1, so these
+/// features do not depend on the sign convention of the mixing matrices.
+pub fn physics_feature_names(pair: Pair) -> Vec<String> {
+    // Couplings suppressed by small mixing span decades, and σ follows
+    // their square when that channel dominates, so each squared coupling
+    // also enters as a logarithm. The floor keeps an exact zero finite.
+    let log_square = |coupling: &str| format!("log({coupling}^2+{COUPLING_FLOOR:e})");
+    let sin_w = sin2_theta_w().sqrt();
+    let cos_w = (1.0 - sin2_theta_w()).sqrt();
+    let (bino, wino) = (sin_w / 6.0, cos_w / 2.0);
+    let a_u = format!("({bino:.8}*N21+{wino:.8}*N22)");
+    let a_d = format!("({bino:.8}*N21-{wino:.8}*N22)");
+    let sign = "m_chi20/abs(m_chi20)".to_string();
+    let mut names: Vec<String> = Vec::new();
+    match pair {
+        Pair::C1c1 => {
+            names.extend(["U11^2", "V11^2", "U11^4", "V11^4", "U11^2*V11^2"].map(str::to_string));
+            names.extend([log_square("U11"), log_square("V11")]);
+            names.extend(["log(m_chi1pm)", "log(m_1000001)", "log(m_1000002)"].map(str::to_string));
+        }
+        Pair::N2n2 => {
+            let z = "(N23^2-N24^2)".to_string();
+            let squares = [format!("{a_u}^2"), format!("{a_d}^2"), "N21^2".to_string()];
+            names.push(z.clone());
+            names.push(format!("{z}^2"));
+            names.push(log_square(&z));
+            for square in &squares {
+                names.push(square.clone());
+                names.push(format!("{z}*{square}"));
+                names.push(format!("{square}^2"));
+                names.push(format!("log({square}+{COUPLING_FLOOR:e})"));
+            }
+            names.push(sign);
+            names.extend(
+                ["log(abs(m_chi20))", "log(m_1000001)", "log(m_2000001)", "log(m_2000002)", "log(m_1000002)"].map(str::to_string),
+            );
+        }
+        Pair::N2c1p | Pair::N2c1m => {
+            let couplings = [
+                "(N22*V11-0.70710678*N24*V12)".to_string(),
+                "(N22*U11+0.70710678*N23*U12)".to_string(),
+                format!("({a_u}*V11)"),
+                format!("({a_d}*U11)"),
+            ];
+            for (first, a) in couplings.iter().enumerate() {
+                names.push(format!("{a}^2"));
+                names.push(log_square(a));
+                for b in &couplings[first + 1..] {
+                    names.push(format!("{a}*{b}"));
+                    names.push(format!("{sign}*{a}*{b}"));
+                }
+            }
+            names.push(sign);
+            names.extend(["log(abs(m_chi20))", "log(m_chi1pm)", "log(m_1000001)", "log(m_1000002)"].map(str::to_string));
+        }
+    }
+    names
 }
 
 /// Compiled features with z-score constants.
@@ -176,8 +292,8 @@ mod tests {
         ];
         for pair in crate::pair::PAIRS {
             for stage in [StageKind::Lo, StageKind::K] {
-                let set = FeatureSet::fit(feature_names(pair, stage), &[canonicalize_signs(&base), canonicalize_signs(&record())])
-                    .expect("valid features");
+                let names = feature_names(pair, stage, FeatureChoice::Basic);
+                let set = FeatureSet::fit(names, &[canonicalize_signs(&base), canonicalize_signs(&record())]).expect("valid features");
                 let reference = set.matrix(&[canonicalize_signs(&base)]).expect("finite");
                 for other in &flips {
                     let matrix = set.matrix(&[canonicalize_signs(other)]).expect("finite");
@@ -193,12 +309,50 @@ mod tests {
     }
 
     #[test]
+    fn physics_features_need_no_canonical_signs() {
+        let base = record();
+        let flips = [
+            flipped(&base, &[Column::N21, Column::N22, Column::N23, Column::N24]),
+            flipped(&base, &[Column::U11, Column::U12, Column::V11, Column::V12]),
+        ];
+        let mut other = record();
+        other.set(Column::MChi20, Some(380.0));
+        for pair in crate::pair::PAIRS {
+            let set = FeatureSet::fit(feature_names(pair, StageKind::K, FeatureChoice::Physics), &[base, other]).expect("valid features");
+            let reference = set.matrix(&[base]).expect("finite");
+            for flipped in &flips {
+                assert_eq!(set.matrix(&[*flipped]).expect("finite"), reference, "{pair}");
+            }
+            if pair.has_neutralino() {
+                assert_ne!(set.matrix(&[other]).expect("finite"), reference, "{pair}: the features see the χ̃⁰₂ mass");
+            }
+        }
+    }
+
+    #[test]
+    fn physics_features_hold_the_w_couplings() {
+        // O^L and O^R of the χ̃⁰₂χ̃±₁ features against the engine's couplings.
+        let record = record();
+        let get = |column: Column| record.get(column).expect("complete record");
+        let names = physics_feature_names(Pair::N2c1p);
+        let set = FeatureSet::fit(names.clone(), &[record]).expect("valid features");
+        let raw = set.raw_values(&[record]).expect("finite");
+        let o_left = get(Column::N22) * get(Column::V11) - get(Column::N24) * get(Column::V12) / std::f64::consts::SQRT_2;
+        let o_right = get(Column::N22) * get(Column::U11) + get(Column::N23) * get(Column::U12) / std::f64::consts::SQRT_2;
+        // Order: O^L², log(O^L² + floor), O^L·O^R, sign(m_χ̃⁰₂)·O^L·O^R, …
+        assert!((raw[0][0] - o_left * o_left).abs() < 1e-8, "{} = {}", names[0], raw[0][0]);
+        assert!((raw[0][1] - (o_left * o_left + COUPLING_FLOOR).ln()).abs() < 1e-8, "{} = {}", names[1], raw[0][1]);
+        assert!((raw[0][2] - o_left * o_right).abs() < 1e-8, "{} = {}", names[2], raw[0][2]);
+        assert!((raw[0][3] + o_left * o_right).abs() < 1e-8, "{} = {} (negative χ̃⁰₂ mass)", names[3], raw[0][3]);
+    }
+
+    #[test]
     fn missing_input_is_an_error() {
         let mut incomplete = record();
         incomplete.set(Column::MGluino, None);
-        let set = FeatureSet::fit(feature_names(Pair::C1c1, StageKind::Lo), &[record()]).expect("valid");
+        let set = FeatureSet::fit(feature_names(Pair::C1c1, StageKind::Lo, FeatureChoice::Basic), &[record()]).expect("valid");
         assert!(set.matrix(&[incomplete]).is_ok(), "the LO features do not read the gluino mass");
-        let error = FeatureSet::fit(feature_names(Pair::C1c1, StageKind::K), &[incomplete]).expect_err("gluino needed");
+        let error = FeatureSet::fit(feature_names(Pair::C1c1, StageKind::K, FeatureChoice::Basic), &[incomplete]).expect_err("gluino needed");
         assert!(error.to_string().contains("log(m_gluino)"), "{error}");
     }
 }

@@ -7,8 +7,9 @@
 //! ([`features`]), labelled data ([`dataset`], [`labels`]), the training loop
 //! with restarts and early stopping ([`trainer`]) and the writer of the
 //! safetensors + manifest format ([`export`]), the rounding of shipped
-//! weights ([`compact`]), and the training of a whole stage with progress
-//! output ([`run`], [`progress`]).
+//! weights ([`compact`]), the sampling of inputs around existing points
+//! ([`sampling`]) and from the pMSSM-19 box ([`pmssm_box`]), and the
+//! training of a whole stage with progress output ([`run`], [`progress`]).
 
 pub mod adam;
 pub mod compact;
@@ -19,6 +20,7 @@ pub mod features;
 pub mod labels;
 pub mod mlp;
 pub mod objective;
+pub mod pmssm_box;
 pub mod progress;
 pub mod run;
 pub mod sampling;

@@ -10,7 +10,7 @@ use ndarray::Array1;
 
 use super::dataset::LabelledSet;
 use super::export::{write_manifest, write_network, StageDescription};
-use super::features::{feature_names, FeatureSet, StageKind};
+use super::features::{feature_names, FeatureChoice, FeatureSet, StageKind};
 use super::objective::{Objective, OutputMap};
 use super::trainer::{split_indices, train_network, TrainConfig, TrainObserver, TrainedNetwork};
 use super::TrainError;
@@ -21,6 +21,7 @@ use crate::predict::canonicalize_signs;
 #[derive(Debug, Clone)]
 pub struct StageOptions {
     pub config: TrainConfig,
+    pub features: FeatureChoice,
     /// Ensemble size; member i trains from seed `seed + i`.
     pub members: usize,
     pub seed: u64,
@@ -61,7 +62,7 @@ pub fn train_stage(
     let training = data.subset(&training_rows);
     let validation = data.subset(&validation_rows);
 
-    let features = FeatureSet::fit(feature_names(pair, stage), &training.records)?;
+    let features = FeatureSet::fit(feature_names(pair, stage, options.features), &training.records)?;
     let map = match stage {
         StageKind::Lo => OutputMap::fit_exp(&training.labels),
         StageKind::K => OutputMap::fit_linear(&training.labels),

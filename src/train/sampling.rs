@@ -7,8 +7,7 @@
 //! chirality and isospin (the degenerate flavour pairs keep their common
 //! mass), and the gluino mass by its own factor. New points follow the
 //! correlations of the base set, which a box in the 19 inputs would not.
-//! NOTE: sampling the pMSSM-19 parameter box needs the tree-level spectrum
-//! generator, which this module does not use yet.
+//! [`super::pmssm_box`] samples the pMSSM-19 parameter box instead.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -10,8 +10,9 @@ use deepxs::train::dataset::LabelledSet;
 use deepxs::train::export::write_manifest;
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
 use deepxs::train::objective::Loss;
+use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
 use deepxs::train::sampling::sample_around;
-use deepxs::train::features::StageKind;
+use deepxs::train::features::{FeatureChoice, StageKind};
 use deepxs::train::labels::{LabelSource, TeacherLabels};
 use deepxs::train::progress::CommandLineObserver;
 use deepxs::train::run::{train_stage, StageOptions};
@@ -28,7 +29,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Draw new input points around the points of a CSV file.
+    /// Draw new input points around the points of a CSV file, or from the
+    /// pMSSM-19 box through the tree-level spectrum generator.
     Sample(SampleArgs),
     /// Split a CSV file by rows into a training part and a held-out part.
     Split(SplitArgs),
@@ -60,6 +62,10 @@ struct StageSelection {
 
 fn parse_stage(text: &str) -> Result<StageKind, String> {
     StageKind::parse(text).map_err(|error| error.to_string())
+}
+
+fn parse_features(text: &str) -> Result<FeatureChoice, String> {
+    FeatureChoice::parse(text).map_err(|error| error.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -95,12 +101,19 @@ struct LabelArgs {
 struct SampleArgs {
     /// CSV of base points (canonical input columns); new points are
     /// perturbed copies of them.
-    #[arg(long, value_name = "FILE.csv")]
-    around: PathBuf,
+    #[arg(long, value_name = "FILE.csv", required_unless_present = "pmssm_box", conflicts_with = "pmssm_box")]
+    around: Option<PathBuf>,
+    /// Draw from the pMSSM-19 box instead (|M1|, |M2|, |mu| ≤ 4 TeV with
+    /// either sign, M3 and the squark soft masses in [0.2, 4] TeV, tan β in
+    /// [1, 60]), keeping points with a χ̃⁰₁ LSP, squarks above 500 GeV and
+    /// χ̃±₁ above 100 GeV. The σ_min cut is left to `label`.
+    #[arg(long)]
+    pmssm_box: bool,
     /// Number of points to write.
     #[arg(long)]
     count: usize,
-    /// Standard deviation of the log mass factors and mixing angles (rad).
+    /// Standard deviation of the log mass factors and mixing angles (rad),
+    /// for --around.
     #[arg(long, default_value_t = 0.1)]
     spread: f64,
     #[arg(long, default_value_t = 1)]
@@ -140,6 +153,11 @@ struct TrainArgs {
     members: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Input features: basic (mixing-matrix bilinears or rows and
+    /// log-masses) or physics (the coupling products σ_LO is linear in, and
+    /// log-masses).
+    #[arg(long, value_parser = parse_features, default_value = "basic")]
+    features: FeatureChoice,
     /// Widths of the SELU hidden layers, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "100,100,100,100,100,100,100,100")]
     hidden: Vec<usize>,
@@ -148,6 +166,10 @@ struct TrainArgs {
     /// Initial Adam learning rate; halved at every restart.
     #[arg(long, default_value_t = 1e-3)]
     learning_rate: f32,
+    /// Factor applied to the learning rate after every epoch (1: constant
+    /// between restarts).
+    #[arg(long, default_value_t = 1.0)]
+    learning_rate_decay: f32,
     #[arg(long, default_value_t = 1000)]
     max_epochs: usize,
     /// Epochs without improvement of the validation MAPE before a restart.
@@ -207,6 +229,10 @@ struct EvaluateArgs {
     /// Labelled CSV (canonical input columns and `label`).
     #[arg(long, value_name = "FILE.csv")]
     data: PathBuf,
+    /// Also write the rows with their prediction (`prediction` column,
+    /// empty where the set gives none) to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    predictions_out: Option<PathBuf>,
 }
 
 pub fn main() -> ExitCode {
@@ -233,12 +259,24 @@ fn write_file(path: &Path, text: &str) -> Result<(), TrainError> {
 }
 
 fn sample(args: &SampleArgs) -> Result<(), TrainError> {
-    let base = LabelledSet::read_csv(&args.around)?;
-    let records = sample_around(&base.records, args.count, args.spread, args.seed);
+    let (records, origin) = match &args.around {
+        Some(around) => {
+            let base = LabelledSet::read_csv(around)?;
+            (sample_around(&base.records, args.count, args.spread, args.seed), format!("around {} base points", base.len()))
+        }
+        None => {
+            // The cuts keep well over a tenth of the draws, so a hundred
+            // draws per point only bound a box that was narrowed too far.
+            let sample = sample_pmssm_box(&PmssmBox::default(), args.count, args.count.saturating_mul(100), args.seed);
+            let records: Vec<_> = sample.points.iter().map(|point| point.record).collect();
+            let origin = format!("from the pMSSM-19 box ({} draws)", sample.draws);
+            (records, origin)
+        }
+    };
     let written = records.len();
     let labels = vec![f64::NAN; written];
     write_file(&args.out, &LabelledSet { records, labels }.to_csv(false))?;
-    eprintln!("wrote {written} points around {} base points to {}", base.len(), args.out.display());
+    eprintln!("wrote {written} points {origin} to {}", args.out.display());
     Ok(())
 }
 
@@ -349,12 +387,14 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
             max_epochs: args.max_epochs,
             patience: args.patience,
             restarts: args.restarts,
+            learning_rate_decay: args.learning_rate_decay,
             loss: match args.loss {
                 LossArg::Mape => Loss::Mape,
                 LossArg::SquaredLog => Loss::SquaredLog,
             },
             ..TrainConfig::default()
         },
+        features: args.features,
         members: args.members,
         seed: args.seed,
         validation_fraction: args.validation_fraction,
@@ -410,6 +450,18 @@ fn evaluate(args: &EvaluateArgs) -> Result<(), TrainError> {
     let data = LabelledSet::read_csv(&args.data)?;
     let set = TeacherLabels { description: args.weights.display().to_string(), weights: load_weight_directory(&args.weights)? };
     let predictions = set.labels(args.selection.pair, args.selection.stage, &data.records);
+    if let Some(path) = &args.predictions_out {
+        let mut text = data.to_csv(true).replacen('\n', ",prediction\n", 1);
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        for (line, prediction) in lines.iter_mut().skip(1).zip(&predictions) {
+            line.push(',');
+            if let Some(value) = prediction {
+                line.push_str(&format!("{value:?}"));
+            }
+        }
+        text = lines.join("\n") + "\n";
+        write_file(path, &text)?;
+    }
     let mut errors = Vec::new();
     let mut invalid = 0;
     for (prediction, &label) in predictions.iter().zip(&data.labels) {
