@@ -101,16 +101,21 @@ pub fn json(predictions: &[PointPrediction]) -> Value {
     )
 }
 
-/// Column widths of the text table.
+/// Header of the text table; `± NLO [%]` follows `NLO [pb]` with uncertainties.
 const TABLE_HEADER: [&str; 7] = ["source", "row", "pair", "LO [pb]", "K", "NLO [pb]", "notes"];
 
-/// Formats a plain-text table for people.
-pub fn table(predictions: &[PointPrediction]) -> String {
-    let mut rows: Vec<[String; 7]> = vec![TABLE_HEADER.map(str::to_string)];
+/// Formats a plain-text table for people. With `with_uncertainty`, a column
+/// after σ_NLO gives the ensemble spread of σ_NLO in percent.
+pub fn table(predictions: &[PointPrediction], with_uncertainty: bool) -> String {
+    let mut header: Vec<String> = TABLE_HEADER.map(str::to_string).to_vec();
+    if with_uncertainty {
+        header.insert(6, "± NLO [%]".into());
+    }
+    let mut rows: Vec<Vec<String>> = vec![header];
     for point in predictions {
         for prediction in &point.pairs {
             let format = |value: Option<f64>, digits: usize| value.map(|v| format!("{v:.digits$e}")).unwrap_or_else(|| "-".into());
-            rows.push([
+            let mut row = vec![
                 point.source.clone(),
                 point.row.to_string(),
                 prediction.pair.id().to_string(),
@@ -118,10 +123,15 @@ pub fn table(predictions: &[PointPrediction]) -> String {
                 prediction.k.map(|k| format!("{k:.5}")).unwrap_or_else(|| "-".into()),
                 format(prediction.nlo_pb, 5),
                 status_and_warnings(prediction),
-            ]);
+            ];
+            if with_uncertainty {
+                let spread = prediction.nlo_relative_uncertainty.map(|u| format!("{:.3}", 100.0 * u)).unwrap_or_else(|| "-".into());
+                row.insert(6, spread);
+            }
+            rows.push(row);
         }
     }
-    let mut widths = [0usize; 7];
+    let mut widths = vec![0usize; rows[0].len()];
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -159,4 +169,36 @@ pub fn slha(predictions: &[PointPrediction], order: Order) -> String {
         text.push_str(&format_blocks(&xsection_values(point, order), crate::xsection::PROGRAM, crate::VERSION));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pair::Pair;
+    use crate::predict::PairPrediction;
+
+    fn prediction() -> Vec<PointPrediction> {
+        let pair = PairPrediction {
+            pair: Pair::C1c1,
+            status: Status::Ok,
+            lo_pb: Some(1.25),
+            k: Some(1.3),
+            nlo_pb: Some(1.625),
+            lo_relative_uncertainty: Some(0.001),
+            k_relative_uncertainty: Some(0.002),
+            nlo_relative_uncertainty: Some(0.00225),
+            warnings: Vec::new(),
+        };
+        vec![PointPrediction { source: "a.slha".into(), row: 0, pairs: vec![pair] }]
+    }
+
+    #[test]
+    fn table_uncertainty_column() {
+        let plain = table(&prediction(), false);
+        assert!(!plain.contains("± NLO"), "{plain}");
+        let with = table(&prediction(), true);
+        let lines: Vec<&str> = with.lines().collect();
+        assert!(lines[0].contains("NLO [pb]  ± NLO [%]  notes"), "{with}");
+        assert!(lines[1].contains("1.62500e0  0.225"), "{with}");
+    }
 }

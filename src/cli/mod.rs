@@ -96,7 +96,8 @@ pub struct PredictArgs {
     /// an earlier run wrote for the same pair and order.
     #[arg(long)]
     write_xsection: bool,
-    /// Add the ensemble spread (relative) of LO, K and NLO to the output.
+    /// Add the ensemble spread of LO, K and NLO: relative in CSV and JSON,
+    /// σ_NLO in percent in the table.
     #[arg(long)]
     uncertainty: bool,
     /// Largest input file accepted, in MiB (standard input streams without limit).

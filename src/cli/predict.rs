@@ -46,7 +46,7 @@ impl Printer {
     fn print(&mut self, predictions: &[PointPrediction]) -> io::Result<()> {
         match self.format {
             Format::Csv => self.out.write_all(output::csv_rows(predictions, self.uncertainty).as_bytes()),
-            Format::Table => self.out.write_all(output::table(predictions).as_bytes()),
+            Format::Table => self.out.write_all(output::table(predictions, self.uncertainty).as_bytes()),
             Format::Slha => self.out.write_all(output::slha(predictions, self.order).as_bytes()),
             Format::Json => {
                 for point in predictions {

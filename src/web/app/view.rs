@@ -24,7 +24,7 @@ impl App {
         });
         let (state, text) = match &self.weights {
             WeightsState::Loaded { weights, origin, .. } => {
-                let description: String = weights.description.chars().take(120).collect();
+                let description: String = weights.description.chars().take(240).collect();
                 ("ok", format!("Network set {origin}. {description}"))
             }
             WeightsState::Missing(message) => ("missing", format!("No network set: {message}. Load one below.")),
