@@ -309,6 +309,22 @@ async function main() {
   await page.goto(base);
   await page.waitForSelector("#weights-input", { state: "attached", timeout: 30000 });
   console.log(`benchmark: page load to interactive app ${Date.now() - started} ms`);
+
+  // The embedded set is the default: the page computes a file of the
+  // project's own before any set is chosen, and agrees with the CLI's
+  // default set. This needs no reference data.
+  const embeddedState = (await page.textContent("#weights-state")) ?? "";
+  check(embeddedState.includes("deepxs-train"), `the page starts with the embedded set (${embeddedState.slice(0, 80)}…)`);
+  await page.setInputFiles("#inputs-input", [join(root, "tests/data/wino_lsp.slha")]);
+  const embeddedCell = 'tr[data-file="wino_lsp.slha"][data-pair="c1c1"] td.nlo';
+  await page.waitForSelector(embeddedCell, { timeout: 30000 });
+  console.log(`benchmark: page load to first result with the embedded set ${Date.now() - started} ms (file chosen by the test at once)`);
+  const embeddedNlo = Number(await page.getAttribute(embeddedCell, "data-pb"));
+  const cliEmbedded = execFileSync(cli, ["predict", "--format", "csv", join(root, "tests/data/wino_lsp.slha")], { encoding: "utf8" });
+  const cliEmbeddedNlo = csvValue(cliEmbedded, "c1c1", "nlo_pb");
+  check(Math.abs(embeddedNlo / cliEmbeddedNlo - 1) <= TOLERANCE, `embedded set, wino_lsp.slha c1c1 NLO: page ${embeddedNlo} pb, CLI ${cliEmbeddedNlo} pb`);
+  await page.click("text=Clear");
+
   if (haveReference) {
     await loadWeights(page);
     await page.setInputFiles("#inputs-input", [join(reference, "slha/sample_1.spc")]);
