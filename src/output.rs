@@ -105,7 +105,8 @@ pub fn json(predictions: &[PointPrediction]) -> Value {
 const TABLE_HEADER: [&str; 7] = ["source", "row", "pair", "LO [pb]", "K", "NLO [pb]", "notes"];
 
 /// Formats a plain-text table for people. With `with_uncertainty`, a column
-/// after σ_NLO gives the ensemble spread of σ_NLO in percent.
+/// after σ_NLO gives the ensemble spread of σ_NLO in percent, or "-" for a
+/// set of single networks.
 pub fn table(predictions: &[PointPrediction], with_uncertainty: bool) -> String {
     let mut header: Vec<String> = TABLE_HEADER.map(str::to_string).to_vec();
     if with_uncertainty {
@@ -125,7 +126,13 @@ pub fn table(predictions: &[PointPrediction], with_uncertainty: bool) -> String 
                 status_and_warnings(prediction),
             ];
             if with_uncertainty {
-                let spread = prediction.nlo_relative_uncertainty.map(|u| format!("{:.3}", 100.0 * u)).unwrap_or_else(|| "-".into());
+                // A set of single networks has no spread; "-" says so, where 0 would
+                // read as an exact value.
+                let spread = prediction
+                    .nlo_relative_uncertainty
+                    .filter(|u| *u > 0.0)
+                    .map(|u| format!("{:.3}", 100.0 * u))
+                    .unwrap_or_else(|| "-".into());
                 row.insert(6, spread);
             }
             rows.push(row);

@@ -197,3 +197,39 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("manifest.json"));
 }
+
+/// A truth value that is not a positive number gives an error that names
+/// the file, line, column and value.
+#[test]
+fn validate_rejects_bad_truth_values() {
+    let directory = scratch_dir("validate-truth");
+    let header = std::fs::read_to_string("tests/data/good/control.csv").expect("fixture");
+    let mut lines = header.lines();
+    let (columns, row) = (lines.next().expect("header"), lines.next().expect("row"));
+    for (value, file) in [("abc", "text.csv"), ("-1", "negative.csv"), ("0", "zero.csv")] {
+        let path = directory.join(file);
+        std::fs::write(&path, format!("{columns},nlo_prospino_pb\n{row},0.5\n{row},{value}\n")).expect("writable");
+        let output = deepxs(&["validate", "--truth", &path_text(&path), "--pairs", "c1c1"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("no embedded") || stderr.contains("No embedded") {
+            eprintln!("validate_rejects_bad_truth_values: skipped, no embedded set");
+            return;
+        }
+        assert_eq!(output.status.code(), Some(1), "{file}: {stderr}");
+        let expected = format!("{file}:3: nlo_prospino_pb: invalid truth value '{value}'");
+        assert!(stderr.contains(&expected), "{file}: {stderr}");
+    }
+}
+
+/// A CSV input printed as a table has one header line, also at the end of
+/// the stream.
+#[test]
+fn table_of_csv_has_one_header() {
+    let output = deepxs(&["predict", "--pairs", "c1c1", "tests/data/good/control.csv"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() && String::from_utf8_lossy(&output.stderr).to_lowercase().contains("no embedded") {
+        eprintln!("table_of_csv_has_one_header: skipped, no embedded set");
+        return;
+    }
+    assert_eq!(stdout.lines().filter(|line| line.starts_with("source")).count(), 1, "{stdout}");
+}

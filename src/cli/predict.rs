@@ -44,6 +44,10 @@ impl Printer {
     }
 
     fn print(&mut self, predictions: &[PointPrediction]) -> io::Result<()> {
+        // The stream ends with an empty chunk, which must not print a table header.
+        if predictions.is_empty() {
+            return Ok(());
+        }
         match self.format {
             Format::Csv => self.out.write_all(output::csv_rows(predictions, self.uncertainty).as_bytes()),
             Format::Table => self.out.write_all(output::table(predictions, self.uncertainty).as_bytes()),

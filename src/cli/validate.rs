@@ -21,6 +21,15 @@ struct TruthRow {
     truth_pb: f64,
 }
 
+/// Parses a truth cross section in pb, which must be a positive finite
+/// number; the error names the file, line, column and value.
+fn parse_truth(text: &str, name: &str, line: usize, column: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
+        _ => Err(format!("{name}:{line}: {column}: invalid truth value '{text}'; expected a positive cross section in pb")),
+    }
+}
+
 fn read_truth(args: &ValidateArgs) -> Result<Vec<TruthRow>, String> {
     let path = &args.truth;
     let name = path.display().to_string();
@@ -34,7 +43,7 @@ fn read_truth(args: &ValidateArgs) -> Result<Vec<TruthRow>, String> {
         None => DEFAULT_TRUTH_COLUMNS
             .iter()
             .find_map(|column| position(column))
-            .ok_or_else(|| format!("{name}: no truth column; expected one of {DEFAULT_TRUTH_COLUMNS:?} or --truth-column"))?,
+            .ok_or_else(|| format!("{name}: no truth column; expected {} or --truth-column", DEFAULT_TRUTH_COLUMNS.join(" or ")))?,
     };
     let pair_column = position("pair");
 
@@ -49,7 +58,7 @@ fn read_truth(args: &ValidateArgs) -> Result<Vec<TruthRow>, String> {
             if truth_text.is_empty() {
                 continue;
             }
-            let truth_pb: f64 = truth_text.parse().map_err(|_| format!("{name}:{}: invalid truth value '{truth_text}'", index + 1))?;
+            let truth_pb = parse_truth(truth_text, &name, index + 1, columns[truth_column])?;
             let file = field(file_column);
             let candidates = [directory.join(file), directory.join("slha").join(file)];
             let slha_path: &PathBuf = candidates
@@ -69,11 +78,11 @@ fn read_truth(args: &ValidateArgs) -> Result<Vec<TruthRow>, String> {
         }
     } else {
         let batch = read_input(&name, text.as_bytes(), Default::default()).map_err(|error| error.to_string())?;
-        for ((_, line), point) in lines.zip(batch.rows) {
+        for ((index, line), point) in lines.zip(batch.rows) {
             let point = point.map_err(|error| error.to_string())?;
             let fields: Vec<&str> = line.split(',').collect();
             let truth_text = fields.get(truth_column).copied().unwrap_or("").trim();
-            let truth_pb: f64 = truth_text.parse().map_err(|_| format!("{name}: invalid truth value '{truth_text}'"))?;
+            let truth_pb = parse_truth(truth_text, &name, index + 1, columns[truth_column])?;
             let pair = pair_column.and_then(|column| fields.get(column)).and_then(|text| text.parse().ok());
             rows.push(TruthRow { point, pair, truth_pb });
         }
