@@ -85,7 +85,8 @@ pub fn run_lo(
         let spectra = match read_spectrum(file) {
             Ok(spectra) => spectra,
             Err(message) => {
-                eprintln!("error: {}: {message}", file.display());
+                // The reader's messages start with the file name.
+                eprintln!("error: {message}");
                 status = 1;
                 continue;
             }

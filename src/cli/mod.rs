@@ -162,13 +162,16 @@ pub fn run() -> i32 {
 /// files carry every neutralino and chargino with its mixing.
 fn read_spectra(path: &std::path::Path) -> Result<Vec<(String, usize, deepxs::spectrum::Spectrum)>, String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
+    let bytes = std::fs::read(path).map_err(|error| format!("{name}: cannot read: {error}"))?;
     let batch = deepxs::input::read_input(&name, &bytes, Default::default()).map_err(|error| error.to_string())?;
     let mut spectra = Vec::new();
     for point in batch.rows {
         let point = point.map_err(|error| error.to_string())?;
         let spectrum = point.spectrum.ok_or_else(|| {
-            "the exact LO needs every neutralino and chargino mass and the full NMIX, UMIX and VMIX blocks; give an SLHA spectrum file".to_string()
+            format!(
+                "{name}: the exact LO needs the masses of all four neutralinos and both charginos (MASS 1000022, 1000023, \
+                 1000025, 1000035, 1000024, 1000037) and complete NMIX, UMIX and VMIX blocks, and this input lacks some of them"
+            )
         })?;
         spectra.push((point.source, point.row, spectrum));
     }
