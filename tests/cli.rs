@@ -233,3 +233,23 @@ fn table_of_csv_has_one_header() {
     }
     assert_eq!(stdout.lines().filter(|line| line.starts_with("source")).count(), 1, "{stdout}");
 }
+
+/// Values written into XSECTION blocks from outside the training domain
+/// are named on stderr, because the block itself cannot carry a warning.
+#[test]
+fn write_xsection_names_doubtful_values() {
+    let Some(reference) = reference_dir("cli write-xsection warning") else { return };
+    let directory = scratch_dir("xsection-warning");
+    let target = directory.join("sample_2.spc");
+    std::fs::copy(reference.join("slha/sample_2.spc"), &target).expect("copy");
+    let mut permissions = std::fs::metadata(&target).expect("metadata").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&target, permissions).expect("writable copy");
+    let weights = path_text(&reference.join("deepxs/networks"));
+    let output = deepxs(&["predict", "--weights", &weights, "--write-xsection", &path_text(&target)]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("n2n2 written with a warning: σ ="), "{stderr}");
+    assert!(!stderr.contains("c1c1 written with a warning"), "{stderr}");
+}

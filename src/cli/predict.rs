@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use deepxs::input::{ArrayLayout, Point, ReadOptions};
+use deepxs::checks::Warning;
 use deepxs::output;
 use deepxs::pair::Pair;
 use deepxs::pipeline::WeightSet;
@@ -172,6 +173,20 @@ pub fn run(args: &PredictArgs) -> i32 {
             if let Err(message) = replace_file(Path::new(source), &updated) {
                 eprintln!("deepxs: {message}");
                 failures += 1;
+                continue;
+            }
+            // An XSECTION block cannot carry warnings, so values the networks
+            // extrapolated are named here.
+            for pair in prediction.pairs.iter().filter(|pair| pair.status == Status::Ok) {
+                let doubtful: Vec<String> = pair
+                    .warnings
+                    .iter()
+                    .filter(|warning| matches!(warning, Warning::BelowTrainingMinimum { .. } | Warning::Extrapolation { .. }))
+                    .map(Warning::message)
+                    .collect();
+                if !doubtful.is_empty() {
+                    eprintln!("deepxs: {source}: {} written with a warning: {}", pair.pair, doubtful.join("; "));
+                }
             }
         }
     }
