@@ -5,7 +5,6 @@
 //!
 //! Run: `cargo run --release --example forward_timing`
 
-use std::path::PathBuf;
 
 use deepxs::input::{read_input, Point};
 use deepxs::network::selu_in_place;
@@ -13,21 +12,12 @@ use deepxs::pair::Pair;
 use deepxs::pipeline::WeightSet;
 use deepxs::predict::{predict, Order};
 
-/// User plus system CPU time of this process in seconds (Linux only; the
-/// kernel counts in ticks of 10 ms).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |index: usize| fields.get(index).and_then(|value| value.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
+#[path = "common/timing.rs"]
+mod timing;
+use timing::{cpu_seconds, reference_dir};
 
 fn main() {
-    let shared = std::env::var_os("DEEPXS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let reference = shared.join("reference");
+    let reference = reference_dir();
     let directory = reference.join("deepxs/networks");
     let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("reference manifest is readable");
     let weights = WeightSet::load(&manifest, &mut |name| {

@@ -8,7 +8,6 @@
 //!
 //! Run: `cargo run --release --example worker_timing`
 
-use std::path::PathBuf;
 
 use deepxs::predict::PointPrediction;
 use deepxs::web::batch::{predict_points, read_file};
@@ -18,15 +17,9 @@ use deepxs::web::worker_protocol::{PackedPredictions, Response};
 /// Times each step over this many repetitions of the chunk.
 const REPETITIONS: u32 = 20;
 
-/// User plus system CPU time of this process in seconds (Linux only; the
-/// kernel counts in ticks of 10 ms).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |index: usize| fields.get(index).and_then(|value| value.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
+#[path = "common/timing.rs"]
+mod timing;
+use timing::{cpu_seconds, reference_dir};
 
 /// Runs `step` [`REPETITIONS`] times and prints its CPU time per chunk in ms.
 fn time<T>(label: &str, mut step: impl FnMut() -> T) -> T {
@@ -40,10 +33,7 @@ fn time<T>(label: &str, mut step: impl FnMut() -> T) -> T {
 }
 
 fn main() {
-    let shared = std::env::var_os("DEEPXS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let reference = shared.join("reference");
+    let reference = reference_dir();
     let directory = reference.join("deepxs/networks");
     let files: NetworkFiles = std::fs::read_dir(&directory)
         .expect("reference networks are readable")
