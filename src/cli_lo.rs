@@ -110,33 +110,34 @@ pub fn run_lo(
         LoFormat::Table => format_table(&rows),
         LoFormat::Csv => format_csv(&rows),
         LoFormat::Json => format_json(&rows, args.sqrts, &pdf),
-        LoFormat::Slha => format_slha(&rows, args.sqrts),
+        LoFormat::Slha => format_slha(&rows, args.sqrts, pdf.lhapdf_id.unwrap_or(0)),
     };
     print!("{text}");
-    if args.write_xsection && write_xsection(&args.files, &rows, args.sqrts) > 0 {
+    if args.write_xsection && write_xsection(&args.files, &rows, args.sqrts, pdf.lhapdf_id.unwrap_or(0)) > 0 {
         status = 1;
     }
     status
 }
 
-/// XSECTION values (LO, individual squark masses) of the rows of one source.
-fn xsection_values(rows: &[OutputRow], source: &str, sqrt_s_gev: f64) -> Vec<XsectionValue> {
+/// XSECTION values (LO, individual squark masses) of the rows of one source;
+/// `pdf_id` is the LHAPDF ID of the parton densities (0 if unknown).
+fn xsection_values(rows: &[OutputRow], source: &str, sqrt_s_gev: f64, pdf_id: i64) -> Vec<XsectionValue> {
     rows.iter()
         .filter(|row| row.source == source)
         .map(|row| {
             let (pdg_a, pdg_b) = row.result.pair.pdg_codes();
-            XsectionValue { pdg: [pdg_a, pdg_b], sqrts_gev: sqrt_s_gev, qcd_order: 0, sigma_pb: row.result.lo_pb }
+            XsectionValue { pdg: [pdg_a, pdg_b], sqrts_gev: sqrt_s_gev, qcd_order: 0, pdf_id, sigma_pb: row.result.lo_pb }
         })
         .collect()
 }
 
 /// Appends the LO values to each input SLHA file, atomically, under the code
 /// name [`PROGRAM_EXACT_LO`]. Returns the number of files that failed.
-fn write_xsection(files: &[PathBuf], rows: &[OutputRow], sqrt_s_gev: f64) -> usize {
+fn write_xsection(files: &[PathBuf], rows: &[OutputRow], sqrt_s_gev: f64, pdf_id: i64) -> usize {
     let mut failures = 0;
     for file in files {
         let source = file.display().to_string();
-        let values = xsection_values(rows, &source, sqrt_s_gev);
+        let values = xsection_values(rows, &source, sqrt_s_gev, pdf_id);
         if values.is_empty() {
             continue;
         }
@@ -236,7 +237,7 @@ fn format_json(rows: &[OutputRow], sqrt_s_gev: f64, pdf: &PdfSet) -> String {
 
 /// XSECTION blocks of every row (LO with individual squark masses; the
 /// degenerate value has no slot of its own in an XSECTION line).
-fn format_slha(rows: &[OutputRow], sqrt_s_gev: f64) -> String {
+fn format_slha(rows: &[OutputRow], sqrt_s_gev: f64, pdf_id: i64) -> String {
     let mut out = String::new();
     let mut current: Option<(&str, usize)> = None;
     for row in rows {
@@ -250,7 +251,7 @@ fn format_slha(rows: &[OutputRow], sqrt_s_gev: f64) -> String {
             .iter()
             .map(|other| {
                 let (pdg_a, pdg_b) = other.result.pair.pdg_codes();
-                XsectionValue { pdg: [pdg_a, pdg_b], sqrts_gev: sqrt_s_gev, qcd_order: 0, sigma_pb: other.result.lo_pb }
+                XsectionValue { pdg: [pdg_a, pdg_b], sqrts_gev: sqrt_s_gev, qcd_order: 0, pdf_id, sigma_pb: other.result.lo_pb }
             })
             .collect();
         out.push_str(&format_blocks(&values, PROGRAM_EXACT_LO, crate::VERSION));

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::predict::{Order, PairPrediction, PointPrediction, Status};
-use crate::xsection::{format_blocks, XsectionValue};
+use crate::xsection::{format_blocks, XsectionValue, NETWORK_LO_PDF_ID, NETWORK_NLO_PDF_ID};
 
 /// Centre-of-mass energy of the networks' training data in GeV.
 pub const NETWORK_SQRTS_GEV: f64 = 13000.0;
@@ -159,10 +159,10 @@ pub fn xsection_values(point: &PointPrediction, order: Order) -> Vec<XsectionVal
     for prediction in point.pairs.iter().filter(|prediction| prediction.status == Status::Ok) {
         let pdg = prediction.pair.pdg();
         if let (true, Some(sigma_pb)) = (order.includes_lo(), prediction.lo_pb) {
-            values.push(XsectionValue { pdg, sqrts_gev: NETWORK_SQRTS_GEV, qcd_order: 0, sigma_pb });
+            values.push(XsectionValue { pdg, sqrts_gev: NETWORK_SQRTS_GEV, qcd_order: 0, pdf_id: NETWORK_LO_PDF_ID, sigma_pb });
         }
         if let (true, Some(sigma_pb)) = (order.includes_nlo(), prediction.nlo_pb) {
-            values.push(XsectionValue { pdg, sqrts_gev: NETWORK_SQRTS_GEV, qcd_order: 1, sigma_pb });
+            values.push(XsectionValue { pdg, sqrts_gev: NETWORK_SQRTS_GEV, qcd_order: 1, pdf_id: NETWORK_NLO_PDF_ID, sigma_pb });
         }
     }
     values

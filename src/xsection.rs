@@ -4,8 +4,10 @@
 //! arXiv:1605.02684, section 17): a header
 //! `XSECTION  √s[GeV]  2212 2212  2  pdg1 pdg2`, then one line per value
 //! `scale_scheme qcd_order ew_order kappa_f kappa_r pdf_id  σ[pb]  code version`.
-//! deepxs writes scale scheme 0, QCD order 0 (LO) or 1 (NLO), and zeros for
-//! the rest, with its own name as the code.
+//! deepxs writes scale scheme 0 (central scale at the mean mass of the
+//! produced particles, as Prospino's μ = (m₁ + m₂)/2), QCD order 0 (LO) or
+//! 1 (NLO), EW order 0, κ_F = κ_R = 1 (the central scale), the LHAPDF ID of
+//! the parton densities (0 where unknown), and its own name as the code.
 
 /// Code name of the network predictions in XSECTION lines.
 pub const PROGRAM: &str = "deepxs";
@@ -23,8 +25,18 @@ pub struct XsectionValue {
     pub sqrts_gev: f64,
     /// 0 for LO, 1 for NLO.
     pub qcd_order: u8,
+    /// LHAPDF ID of the parton densities behind the value; 0 if unknown.
+    pub pdf_id: i64,
     pub sigma_pb: f64,
 }
+
+/// LHAPDF ID of CTEQ6L1, the parton densities of the LO labels the
+/// networks learned (Prospino 2.1's LO set).
+pub const NETWORK_LO_PDF_ID: i64 = 10042;
+
+/// LHAPDF ID of CTEQ6.6, the parton densities of the NLO labels (Prospino
+/// 2.1's NLO set).
+pub const NETWORK_NLO_PDF_ID: i64 = 10550;
 
 /// Formats a number as the SLHA convention does: `1.30E+04`, with
 /// `digits` digits after the point.
@@ -41,10 +53,13 @@ pub fn format_fortran(value: f64, digits: usize) -> String {
 }
 
 /// Formats one header and its value lines.
-fn format_block(pdg: [i64; 2], sqrts_gev: f64, lines: &[(u8, f64)], program: &str, version: &str, newline: &str) -> String {
+fn format_block(pdg: [i64; 2], sqrts_gev: f64, lines: &[BlockLine], program: &str, version: &str, newline: &str) -> String {
     let mut block = format!("XSECTION  {}  2212 2212 2 {} {}{newline}", format_fortran(sqrts_gev, 2), pdg[0], pdg[1]);
-    for &(order, sigma_pb) in lines {
-        block.push_str(&format!("  0  {order}  0  0  0  0    {}  {program} {version}{newline}", format_fortran(sigma_pb, 5)));
+    for &(order, pdf_id, sigma_pb) in lines {
+        block.push_str(&format!(
+            "  0  {order}  0  1.0E+00  1.0E+00  {pdf_id}    {}  {program} {version}{newline}",
+            format_fortran(sigma_pb, 5)
+        ));
     }
     block
 }
@@ -59,21 +74,23 @@ pub fn format_blocks(values: &[XsectionValue], program: &str, version: &str) -> 
     text
 }
 
-/// Values of one XSECTION block: (final state, √s in GeV) and its
-/// (QCD order, σ in pb) lines.
-type BlockGroup = (([i64; 2], f64), Vec<(u8, f64)>);
+/// One value line: QCD order, LHAPDF ID and σ in pb.
+type BlockLine = (u8, i64, f64);
+
+/// Values of one XSECTION block: (final state, √s in GeV) and its lines.
+type BlockGroup = (([i64; 2], f64), Vec<BlockLine>);
 
 fn group(values: &[XsectionValue]) -> Vec<BlockGroup> {
     let mut groups: Vec<BlockGroup> = Vec::new();
     for value in values {
         let key = (value.pdg, value.sqrts_gev);
         match groups.iter_mut().find(|(existing, _)| *existing == key) {
-            Some((_, lines)) => lines.push((value.qcd_order, value.sigma_pb)),
-            None => groups.push((key, vec![(value.qcd_order, value.sigma_pb)])),
+            Some((_, lines)) => lines.push((value.qcd_order, value.pdf_id, value.sigma_pb)),
+            None => groups.push((key, vec![(value.qcd_order, value.pdf_id, value.sigma_pb)])),
         }
     }
     for (_, lines) in &mut groups {
-        lines.sort_by_key(|&(order, _)| order);
+        lines.sort_by_key(|&(order, _, _)| order);
     }
     groups
 }
@@ -145,10 +162,12 @@ pub fn append_to_slha(text: &str, values: &[XsectionValue], program: &str, versi
                 match own_line_order(lines[line_index], program) {
                     Some(order) => {
                         keep[line_index] = false;
-                        if !new_lines.iter().any(|&(new_order, _)| new_order == order) {
-                            let sigma = lines[line_index].split_whitespace().nth(6).and_then(|field| crate::slha::parse_number(field).ok());
+                        if !new_lines.iter().any(|&(new_order, _, _)| new_order == order) {
+                            let fields: Vec<&str> = lines[line_index].split_whitespace().collect();
+                            let sigma = fields.get(6).and_then(|field| crate::slha::parse_number(field).ok());
+                            let pdf_id = fields.get(5).and_then(|field| field.parse().ok()).unwrap_or(0);
                             if let Some(sigma) = sigma {
-                                new_lines.push((order, sigma));
+                                new_lines.push((order, pdf_id, sigma));
                             }
                         }
                     }
@@ -179,7 +198,7 @@ pub fn append_to_slha(text: &str, values: &[XsectionValue], program: &str, versi
         output.push_str(newline);
     }
     for ((pdg, sqrts), mut lines) in groups {
-        lines.sort_by_key(|&(order, _)| order);
+        lines.sort_by_key(|&(order, _, _)| order);
         output.push_str(&format_block(pdg, sqrts, &lines, program, version, newline));
     }
     output
@@ -192,7 +211,8 @@ mod tests {
     const C1C1: [i64; 2] = [1000024, -1000024];
 
     fn value(order: u8, sigma_pb: f64) -> XsectionValue {
-        XsectionValue { pdg: C1C1, sqrts_gev: 13000.0, qcd_order: order, sigma_pb }
+        let pdf_id = if order == 0 { NETWORK_LO_PDF_ID } else { NETWORK_NLO_PDF_ID };
+        XsectionValue { pdg: C1C1, sqrts_gev: 13000.0, qcd_order: order, pdf_id, sigma_pb }
     }
 
     #[test]
@@ -207,7 +227,7 @@ mod tests {
         let text = append_to_slha("BLOCK MASS\n 1000024 1.0E+02\n", &[value(0, 1.04018), value(1, 1.33987)], PROGRAM, "0.1.0");
         assert_eq!(
             text,
-            "BLOCK MASS\n 1000024 1.0E+02\nXSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  0  0  0    1.04018E+00  deepxs 0.1.0\n  0  1  0  0  0  0    1.33987E+00  deepxs 0.1.0\n"
+            "BLOCK MASS\n 1000024 1.0E+02\nXSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  1.0E+00  1.0E+00  10042    1.04018E+00  deepxs 0.1.0\n  0  1  0  1.0E+00  1.0E+00  10550    1.33987E+00  deepxs 0.1.0\n"
         );
     }
 
@@ -218,8 +238,8 @@ mod tests {
         let twice = append_to_slha(&once, &[value(1, 1.4)], PROGRAM, "0.1.0");
         assert!(twice.starts_with(original), "other program's block kept byte for byte");
         assert_eq!(twice.matches("deepxs").count(), 2);
-        assert!(twice.contains("  0  0  0  0  0  0    1.00000E+00  deepxs 0.1.0\r\n"));
-        assert!(twice.contains("  0  1  0  0  0  0    1.40000E+00  deepxs 0.1.0\r\n"));
+        assert!(twice.contains("  0  0  0  1.0E+00  1.0E+00  10042    1.00000E+00  deepxs 0.1.0\r\n"));
+        assert!(twice.contains("  0  1  0  1.0E+00  1.0E+00  10550    1.40000E+00  deepxs 0.1.0\r\n"));
         assert!(!twice.contains("1.30000E+00"));
         assert_eq!(append_to_slha(&twice, &[value(1, 1.4)], PROGRAM, "0.1.0"), twice, "idempotent");
     }

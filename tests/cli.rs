@@ -87,8 +87,8 @@ fn write_xsection_twice_keeps_one_block() {
     assert!(written.starts_with(&original), "bytes before the appended blocks are unchanged");
     assert_eq!(written.matches("XSECTION").count(), 4, "one block per pair");
     assert_eq!(written.matches("deepxs ").count(), 8, "one LO and one NLO line per pair");
-    assert!(written.contains("XSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  0  0  0    1.04018E+00  deepxs"));
-    assert!(written.contains("  0  1  0  0  0  0    1.33987E+00  deepxs"));
+    assert!(written.contains("XSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  1.0E+00  1.0E+00  10042    1.04018E+00  deepxs"));
+    assert!(written.contains("  0  1  0  1.0E+00  1.0E+00  10550    1.33987E+00  deepxs"));
     // The file stays readable SLHA with the same inputs.
     let output = deepxs(&["predict", "--weights", &weights, &path_text(&file), "--format", "csv", "--pairs", "c1c1"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains(",0,c1c1,1.04018"));

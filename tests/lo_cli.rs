@@ -104,6 +104,6 @@ fn write_xsection_appends_lo_block() {
         assert_eq!(run_lo(&arguments, &reader), 0);
     }
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.starts_with("BLOCK MASS\n 1000024 3.05E+02\nXSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  0  0  0    "), "{text}");
+    assert!(text.starts_with("BLOCK MASS\n 1000024 3.05E+02\nXSECTION  1.30E+04  2212 2212 2 1000024 -1000024\n  0  0  0  1.0E+00  1.0E+00  7    "), "{text}");
     assert_eq!(text.matches("deepxs-lo").count(), 1, "a second run replaces the first block");
 }

@@ -14,7 +14,7 @@ fn values_strategy() -> impl Strategy<Value = Vec<XsectionValue>> {
             let pdg = FINAL_STATES[state];
             // One value per final state and order, as a prediction gives.
             values.retain(|value| !(value.pdg == pdg && value.qcd_order == order));
-            values.push(XsectionValue { pdg, sqrts_gev: 13000.0, qcd_order: order, sigma_pb });
+            values.push(XsectionValue { pdg, sqrts_gev: 13000.0, qcd_order: order, pdf_id: 10042, sigma_pb });
         }
         values
     })
