@@ -253,3 +253,21 @@ fn write_xsection_names_doubtful_values() {
     assert!(stderr.contains("n2n2 written with a warning: σ ="), "{stderr}");
     assert!(!stderr.contains("c1c1 written with a warning"), "{stderr}");
 }
+
+/// `deepxs lo` expands a directory into its files, as `predict` does, and
+/// reports an unreadable argument while still computing the rest.
+#[test]
+fn lo_expands_directories() {
+    let Some(reference) = reference_dir("cli lo directory") else { return };
+    let pdf = path_text(&reference.join("pdf/cteq6l1"));
+    let directory = scratch_dir("lo-directory");
+    for name in ["a.slha", "b.slha"] {
+        std::fs::copy("tests/data/good/mssm_control.slha", directory.join(name)).expect("copy fixture");
+    }
+    let output = deepxs(&["lo", "--pdf", &pdf, "--pairs", "c1c1", "--format", "csv", &path_text(&directory), "missing.slha"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stdout.lines().filter(|line| line.contains(",c1c1,")).count(), 2, "{stdout}");
+    assert!(stderr.contains("missing.slha: No such file"), "{stderr}");
+}

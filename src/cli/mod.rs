@@ -154,7 +154,31 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Predict(args) => predict::run(&args),
         Command::Validate(args) => validate::run(&args),
-        Command::Lo(args) => deepxs::cli_lo::run_lo(&args, &read_spectra),
+        Command::Lo(args) => run_lo(args),
+    }
+}
+
+/// Runs `deepxs lo` after expanding directories into their files, as
+/// `predict` does. Arguments that name nothing readable are reported and
+/// make the exit status 1; the other files are still computed.
+fn run_lo(mut args: deepxs::cli_lo::LoArgs) -> i32 {
+    let arguments: Vec<String> = args.files.iter().map(|path| path.to_string_lossy().into_owned()).collect();
+    let (sources, mut errors) = source::expand_inputs(&arguments);
+    args.files = Vec::with_capacity(sources.len());
+    for input in sources {
+        match input {
+            source::InputSource::File(path) => args.files.push(path),
+            source::InputSource::Stdin => errors.push("-: deepxs lo reads spectrum files, not standard input".into()),
+        }
+    }
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    let status = deepxs::cli_lo::run_lo(&args, &read_spectra);
+    if errors.is_empty() {
+        status
+    } else {
+        status.max(1)
     }
 }
 
