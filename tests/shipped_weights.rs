@@ -41,14 +41,7 @@ fn random_records(count: usize) -> Vec<InputRecord> {
     (0..count)
         .map(|_| {
             let mut values = [0.0; 19];
-            let u: f64 = rng.random_range(0.0..std::f64::consts::TAU);
-            let v: f64 = rng.random_range(0.0..std::f64::consts::TAU);
-            values[..4].copy_from_slice(&[u.cos(), u.sin(), v.cos(), v.sin()]);
-            let n: [f64; 4] = std::array::from_fn(|_| rng.random_range(-1.0..1.0));
-            let norm = n.iter().map(|x| x * x).sum::<f64>().sqrt();
-            for (slot, x) in values[4..8].iter_mut().zip(n) {
-                *slot = x / norm;
-            }
+            common::random_mixing_rows(&mut rng, &mut values);
             let mass: f64 = rng.random_range(150.0..1200.0);
             values[8] = mass * if rng.random_bool(0.5) { 1.0 } else { -1.0 };
             values[9] = mass * rng.random_range(0.95..1.05);

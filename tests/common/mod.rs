@@ -53,3 +53,16 @@ pub fn read_table(path: &std::path::Path) -> Vec<std::collections::HashMap<Strin
 pub fn relative_difference(a: f64, b: f64) -> f64 {
     (a / b - 1.0).abs()
 }
+
+/// Fills the eight mixing entries of `values` (U row 1, V row 1, N row 2)
+/// with random rows of unit norm, drawing from `rng` in a fixed order.
+pub fn random_mixing_rows(rng: &mut impl rand::RngExt, values: &mut [f64; 19]) {
+    let u: f64 = rng.random_range(0.0..std::f64::consts::TAU);
+    let v: f64 = rng.random_range(0.0..std::f64::consts::TAU);
+    values[..4].copy_from_slice(&[u.cos(), u.sin(), v.cos(), v.sin()]);
+    let n: [f64; 4] = std::array::from_fn(|_| rng.random_range(-1.0..1.0));
+    let norm = n.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for (slot, x) in values[4..8].iter_mut().zip(n) {
+        *slot = x / norm;
+    }
+}
