@@ -126,8 +126,8 @@ pub fn table(predictions: &[PointPrediction], with_uncertainty: bool) -> String 
                 status_and_warnings(prediction),
             ];
             if with_uncertainty {
-                // A set of single networks has no spread; "-" says so, where 0 would
-                // read as an exact value.
+                // A set of single networks has no spread. A dash marks that, because
+                // 0 would read as an exact value.
                 let spread = prediction
                     .nlo_relative_uncertainty
                     .filter(|u| *u > 0.0)

@@ -15,7 +15,7 @@ use crate::input::{decode_utf8_part, detect_format, is_blank_or_comment, parse_c
 use crate::slha::MAX_LINE_BYTES;
 use crate::web::batch::{read_file, ReadFile};
 
-/// Maximum number of batch workers the page starts. Each worker holds its
+/// Maximum number of batch workers the page starts. Each worker loads its
 /// own wasm module and copy of the network set, and the page's thread
 /// needs a core too, so more workers would add memory for a small gain.
 pub const MAX_WORKERS: usize = 4;

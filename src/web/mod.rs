@@ -1,7 +1,7 @@
-//! The web calculator. `assembly`, `batch`, `batch_job`, `file_parts`, `form`, `pmssm`, `exact_lo`,
-//! `network_files` and `worker_protocol` are plain Rust shared with native
-//! tests; the Yew components, the batch worker and the browser glue exist
-//! only on wasm32.
+//! The web calculator. `assembly`, `batch`, `batch_job`, `file_parts`,
+//! `form`, `pmssm`, `exact_lo`, `network_files` and `worker_protocol` are
+//! plain Rust, so native tests cover them. The Yew components, the batch
+//! worker and the browser glue exist only on wasm32.
 
 pub mod assembly;
 pub mod batch;

@@ -28,7 +28,7 @@ pub enum Request {
     /// Replaces the worker's network set with the set in these files.
     LoadNetworks { files: Vec<WireFile> },
     /// Reads and predicts part `part` of an input file as job `job`, in
-    /// chunks. `file.bytes` holds the part only; `origin` places it in the
+    /// chunks. `file.bytes` contains the part only; `origin` places it in the
     /// whole file. A running job is dropped.
     Compute { job: u64, part: u32, origin: PartOrigin, file: WireFile },
     /// Stops job `job` after the chunk in progress.

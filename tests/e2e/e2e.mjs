@@ -7,7 +7,7 @@
 // target/debug/deepxs), CHROMIUM (default /usr/bin/chromium),
 // DEEPXS_SHARED (default ../shared), DEEPXS_REQUIRE_REFERENCE=1 to fail
 // instead of skipping the steps that need the reference data,
-// DEEPXS_E2E_CORES (the core count the page sees, which sets the number of
+// DEEPXS_E2E_CORES (the core count reported to the page, which sets the number of
 // batch workers; default the browser's own).
 
 import { chromium } from "playwright-core";
@@ -25,7 +25,7 @@ const cli = process.env.DEEPXS_CLI || join(root, "target/debug/deepxs");
 const shared = process.env.DEEPXS_SHARED || join(root, "../shared");
 const reference = join(shared, "reference");
 const requireReference = process.env.DEEPXS_REQUIRE_REFERENCE === "1";
-// Number of cores the page sees as navigator.hardwareConcurrency, to
+// Number of cores reported to the page as navigator.hardwareConcurrency, to
 // benchmark other numbers of batch workers; unset, the browser's own.
 const reportedCores = Number(process.env.DEEPXS_E2E_CORES) || 0;
 
@@ -186,7 +186,7 @@ async function progressValue(page, name) {
   return page.evaluate((file) => Number(document.querySelector(`article[data-file="${file}"] progress`)?.value ?? -1), name);
 }
 
-// A large file in the batch worker: progress advances, the page answers
+// A large file in the batch worker: progress advances, the page responds to input
 // while it runs, the numbers equal the CLI's, and a second run is cancelled.
 async function workerRun(page, work, table) {
   const name = "large.csv";
