@@ -4,7 +4,7 @@
 //! one thread and on all rayon threads. Criterion reports rows per second.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -17,7 +17,7 @@ const INPUTS: usize = 12;
 
 fn training_step(criterion: &mut Criterion) {
     let inputs = Array2::from_shape_fn((BATCH_ROWS, INPUTS), |(i, j)| ((i * INPUTS + j) as f32 * 0.37).sin());
-    let targets = Array1::from_iter((0..BATCH_ROWS).map(|i| 1.0 + 0.01 * i as f64));
+    let targets = Array2::from_shape_fn((BATCH_ROWS, 1), |(i, _)| 1.0 + 0.01 * i as f64);
     let objective = Objective::new(OutputMap::Exp { scale: 2.0, offset: 0.0 });
     let mut group = criterion.benchmark_group("train_step");
     group.throughput(Throughput::Elements(BATCH_ROWS as u64));

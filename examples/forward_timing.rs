@@ -82,6 +82,14 @@ fn main() {
         cpu_seconds() - start
     });
 
+    // All four pairs of the SLHA points with the embedded set, whose LO
+    // output maps combine many network outputs with coupling products.
+    let embedded_slha_seconds = WeightSet::embedded().ok().map(|embedded| {
+        let start = cpu_seconds();
+        std::hint::black_box(predict(&embedded, &slha_points, &deepxs::pair::PAIRS, Order::Both));
+        cpu_seconds() - start
+    });
+
     let count = points.len() as f64;
     println!("LO network forward:   {:.2} µs per point", lo_seconds / count * 1e6);
     println!("K network forward:    {:.2} µs per point", k_seconds / count * 1e6);
@@ -101,4 +109,7 @@ fn main() {
         slha_seconds / f64::from(files) * 1e6,
         f64::from(files) / slha_seconds
     );
+    if let Some(seconds) = embedded_slha_seconds {
+        println!("4 pairs of a read SLHA file with the embedded set: {:.1} µs per file", seconds / f64::from(files) * 1e6);
+    }
 }

@@ -83,7 +83,12 @@ pub struct StageSpec {
     pub mean: Vec<f64>,
     /// z-score standard deviations, one per feature.
     pub std: Vec<f64>,
-    /// Output map, `sigma_pb = <expression in y>` or `K = <expression in y>`.
+    /// Output map, `sigma_pb = <expression>` or `K = <expression>`. The
+    /// expression reads the network outputs `y0`, `y1`, … (`y` is `y0`) and
+    /// may read the same variables as the features, so that a network with
+    /// several outputs can return mass-dependent coefficients that the map
+    /// multiplies with coupling products. Every member must have exactly as
+    /// many outputs as the highest index read plus one.
     pub output: OutputMap,
     /// Rule for choosing the specialised network, in the wording of the
     /// reference manifest (see [`crate::pipeline::StackingRule`]).

@@ -154,9 +154,6 @@ impl Network {
         if layers.is_empty() {
             return Err(invalid("no tensor named layer0.kernel".into()));
         }
-        if width != Some(1) {
-            return Err(shape_error(format!("the last layer has {} outputs; expected 1", width.unwrap_or(0))));
-        }
         if selu_layers >= layers.len() {
             return Err(shape_error(format!("{selu_layers} SELU layers declared but the network has only {} layers", layers.len())));
         }
@@ -168,10 +165,15 @@ impl Network {
         self.layers[0].kernel.nrows()
     }
 
-    /// Evaluates the network on a batch, one row per point; returns one
-    /// output per row. The result is bit-identical on every platform (see
+    /// Number of outputs of the last layer.
+    pub fn outputs(&self) -> usize {
+        self.layers.last().map_or(0, |layer| layer.bias.len())
+    }
+
+    /// Evaluates the network on a batch with one row per point and returns
+    /// one row of outputs per point. The result is bit-identical on every platform (see
     /// [`crate::gemm`]), so the browser build gives the native numbers.
-    pub fn forward(&self, inputs: ArrayView2<'_, f32>) -> Array1<f32> {
+    pub fn forward(&self, inputs: ArrayView2<'_, f32>) -> Array2<f32> {
         let rows = inputs.nrows();
         let mut values = inputs.as_standard_layout().into_owned().into_raw_vec_and_offset().0;
         let mut width = inputs.ncols();
@@ -192,12 +194,12 @@ impl Network {
             std::mem::swap(&mut values, &mut next);
             width = outputs;
         }
-        Array1::from_vec(values)
+        Array2::from_shape_vec((rows, width), values).unwrap_or_else(|_| unreachable!("each layer writes rows × outputs values"))
     }
 
     /// Evaluates the network in f64 arithmetic (slow). Tests use it to tell
     /// how sensitive a point is to the rounding of the f32 evaluation.
-    pub fn forward_f64(&self, inputs: ArrayView2<'_, f32>) -> Array1<f64> {
+    pub fn forward_f64(&self, inputs: ArrayView2<'_, f32>) -> Array2<f64> {
         let mut values = inputs.mapv(f64::from);
         for layer in &self.layers {
             let mut next = values.dot(&layer.kernel.mapv(f64::from));
@@ -207,7 +209,7 @@ impl Network {
             }
             values = next;
         }
-        values.column(0).to_owned()
+        values
     }
 
     /// Raw little-endian bytes of every tensor, by tensor name; used to check

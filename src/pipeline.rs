@@ -19,12 +19,50 @@ pub const MEAN_SQUARK_VARIABLE: &str = "mean_squark_mass_8";
 /// 19 columns).
 const MEAN_SQUARK_INDEX: usize = 19;
 
+/// Number of feature variables: the 19 columns and the mean squark mass.
+const FEATURE_VARIABLES: usize = 20;
+
+/// Largest number of network outputs an output map may read.
+const MAX_OUTPUTS: usize = 256;
+
 /// Index of a feature variable: a canonical column or [`MEAN_SQUARK_VARIABLE`].
 pub fn resolve_feature_variable(name: &str) -> Option<usize> {
     if name == MEAN_SQUARK_VARIABLE {
         return Some(MEAN_SQUARK_INDEX);
     }
     Column::from_name(name).map(Column::index)
+}
+
+/// Index of a variable of an output map. Network output i is `y{i}` (`y`
+/// is `y0`) and comes after the feature variables, which an output map may
+/// also read: a structured LO network returns mass-dependent coefficients
+/// that the map combines with coupling products of the mixing matrices.
+fn resolve_output_variable(name: &str) -> Option<usize> {
+    if name == "y" {
+        return Some(FEATURE_VARIABLES);
+    }
+    if let Some(digits) = name.strip_prefix('y') {
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0')) {
+            return digits.parse::<usize>().ok().filter(|&i| i < MAX_OUTPUTS).map(|i| FEATURE_VARIABLES + i);
+        }
+    }
+    resolve_feature_variable(name)
+}
+
+/// Returns the feature variables of each record, one row of
+/// [`FEATURE_VARIABLES`] values per record. A missing column is NaN.
+fn feature_variables(records: &[InputRecord]) -> Vec<[f64; FEATURE_VARIABLES]> {
+    records
+        .iter()
+        .map(|record| {
+            let mut variables = [f64::NAN; FEATURE_VARIABLES];
+            for (slot, value) in variables.iter_mut().zip(record.values()) {
+                *slot = value.unwrap_or(f64::NAN);
+            }
+            variables[MEAN_SQUARK_INDEX] = record.mean_squark_mass_gev().unwrap_or(f64::NAN);
+            variables
+        })
+        .collect()
 }
 
 /// When the specialised network of a stage replaces the general one.
@@ -84,20 +122,25 @@ pub struct StageValue {
 }
 
 impl Variant {
-    /// Evaluates every member on the z-scored features and maps the outputs;
-    /// the value is the members' mean.
-    fn evaluate(&self, features: &Array2<f32>) -> Vec<StageValue> {
+    /// Evaluates every member on the z-scored features and maps the outputs
+    /// with `variables`, the feature variables of the same rows. The value
+    /// is the members' mean.
+    fn evaluate(&self, features: &Array2<f32>, variables: &[[f64; FEATURE_VARIABLES]]) -> Vec<StageValue> {
         let rows = features.nrows();
         let mut sums = vec![0.0f64; rows];
         let mut squares = vec![0.0f64; rows];
+        let mut slots: Vec<f64> = Vec::new();
         for network in &self.members {
             let outputs = if self.f64_arithmetic {
                 network.forward_f64(features.view())
             } else {
                 network.forward(features.view()).mapv(f64::from)
             };
-            for (row, &y) in outputs.iter().enumerate() {
-                let value = self.output.evaluate(&[y]);
+            for (row, y) in outputs.rows().into_iter().enumerate() {
+                slots.clear();
+                slots.extend_from_slice(&variables[row]);
+                slots.extend(y.iter());
+                let value = self.output.evaluate(&slots);
                 sums[row] += value;
                 squares[row] += value * value;
             }
@@ -151,14 +194,22 @@ impl Stage {
             .iter()
             .map(|text| Expression::compile(text, &resolve_feature_variable))
             .collect::<Result<Vec<_>, _>>()?;
+        let compile_output = |text: &str| -> Result<Expression, WeightsError> {
+            let expression = text.split_once('=').map_or(text, |(_, right)| right).trim();
+            Expression::compile(expression, &resolve_output_variable)
+        };
+        let outputs: Vec<&String> = match &spec.output {
+            OutputMap::One(output) => vec![output],
+            OutputMap::Stacked(outputs) => vec![&outputs.general, &outputs.specialised],
+        };
+        let compiled_outputs = outputs.iter().map(|text| compile_output(text)).collect::<Result<Vec<_>, _>>()?;
         let mut columns: Vec<Column> = Vec::new();
-        for feature in &features {
-            for variable in feature.variables() {
-                if variable == MEAN_SQUARK_INDEX {
-                    columns.extend(crate::record::SQUARK_COLUMNS);
-                } else {
-                    columns.push(COLUMNS[variable]);
-                }
+        let output_variables = compiled_outputs.iter().flat_map(|output| output.variables()).filter(|&v| v < FEATURE_VARIABLES);
+        for variable in features.iter().flat_map(|feature| feature.variables()).chain(output_variables) {
+            if variable == MEAN_SQUARK_INDEX {
+                columns.extend(crate::record::SQUARK_COLUMNS);
+            } else {
+                columns.push(COLUMNS[variable]);
             }
         }
         columns.sort();
@@ -180,15 +231,18 @@ impl Stage {
                             detail: format!("takes {} inputs but the manifest lists {} features", network.inputs(), features.len()),
                         });
                     }
+                    let read = compiled_outputs.iter().flat_map(|output| output.variables()).max().filter(|&v| v >= FEATURE_VARIABLES);
+                    let needed = read.map_or(1, |v| v - FEATURE_VARIABLES + 1);
+                    if network.outputs() != needed {
+                        return Err(WeightsError::Shape {
+                            name: name.clone(),
+                            detail: format!("has {} outputs but the output map reads {needed}", network.outputs()),
+                        });
+                    }
                     Ok(network)
                 })
                 .collect()
         };
-        let compile_output = |text: &str| -> Result<Expression, WeightsError> {
-            let expression = text.split_once('=').map_or(text, |(_, right)| right).trim();
-            Expression::compile(expression, &|name| (name == "y").then_some(0))
-        };
-
         let (general, specialised) = match (&spec.network, &spec.networks, &spec.output) {
             (Some(members), None, OutputMap::One(output)) => {
                 (Variant { members: load_members(members)?, output: compile_output(output)?, f64_arithmetic: false }, None)
@@ -220,15 +274,14 @@ impl Stage {
     /// z-scored features of the given records as f32, one row per record.
     /// The records must have every column of [`Stage::columns`].
     pub fn feature_matrix(&self, records: &[InputRecord]) -> Array2<f32> {
-        let mut matrix = Array2::<f32>::zeros((records.len(), self.features.len()));
-        let mut variables = [0.0f64; 20];
-        for (row, record) in records.iter().enumerate() {
-            for (slot, value) in variables.iter_mut().zip(record.values()) {
-                *slot = value.unwrap_or(f64::NAN);
-            }
-            variables[MEAN_SQUARK_INDEX] = record.mean_squark_mass_gev().unwrap_or(f64::NAN);
+        self.features_of(&feature_variables(records))
+    }
+
+    fn features_of(&self, variables: &[[f64; FEATURE_VARIABLES]]) -> Array2<f32> {
+        let mut matrix = Array2::<f32>::zeros((variables.len(), self.features.len()));
+        for (row, values) in variables.iter().enumerate() {
             for (column, feature) in self.features.iter().enumerate() {
-                let value = (feature.evaluate(&variables) - self.mean[column]) / self.std[column];
+                let value = (feature.evaluate(values) - self.mean[column]) / self.std[column];
                 matrix[[row, column]] = value as f32;
             }
         }
@@ -238,11 +291,12 @@ impl Stage {
     /// Evaluates the stage. `final_lo_pb` is needed by a K stage with the
     /// [`StackingRule::FinalLoAbove`] rule (one value per row).
     pub fn evaluate(&self, records: &[InputRecord], final_lo_pb: Option<&[f64]>) -> Vec<StageValue> {
-        let features = self.feature_matrix(records);
+        let variables = feature_variables(records);
+        let features = self.features_of(&variables);
         let Some(specialised) = &self.specialised else {
-            return self.general.evaluate(&features);
+            return self.general.evaluate(&features, &variables);
         };
-        let mut values = self.general.evaluate(&features);
+        let mut values = self.general.evaluate(&features, &variables);
         let selected: Vec<usize> = match self.rule {
             StackingRule::GeneralBetween { low_pb, high_pb } => {
                 (0..values.len()).filter(|&row| low_pb < values[row].value && values[row].value < high_pb).collect()
@@ -257,7 +311,8 @@ impl Stage {
             return values;
         }
         let subset = features.select(ndarray::Axis(0), &selected);
-        for (row, value) in selected.into_iter().zip(specialised.evaluate(&subset)) {
+        let subset_variables: Vec<[f64; FEATURE_VARIABLES]> = selected.iter().map(|&row| variables[row]).collect();
+        for (row, value) in selected.into_iter().zip(specialised.evaluate(&subset, &subset_variables)) {
             values[row] = value;
         }
         values

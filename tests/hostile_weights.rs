@@ -83,6 +83,17 @@ fn damaged_manifests_give_clear_errors() {
         ),
         ("bad output map", edit_c1c1_lo(|stage| stage["output"] = serde_json::json!("sigma_pb = exp(y")), "expected ')'"),
         (
+            "output map reads a missing output",
+            edit_c1c1_lo(|stage| stage["output"] = serde_json::json!("sigma_pb = exp(y0) * U11^2 * y3")),
+            "has 1 outputs but the output map reads 4",
+        ),
+        (
+            "output index out of range",
+            edit_c1c1_lo(|stage| stage["output"] = serde_json::json!("sigma_pb = y99999999999999999999")),
+            "unknown variable 'y99999999999999999999'",
+        ),
+        ("output index with a leading zero", edit_c1c1_lo(|stage| stage["output"] = serde_json::json!("sigma_pb = y01")), "unknown variable 'y01'"),
+        (
             "missing network",
             edit_c1c1_lo(|stage| stage["network"] = serde_json::json!("nowhere")),
             "network 'nowhere' not found: nowhere.safetensors not found",

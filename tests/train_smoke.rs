@@ -16,6 +16,7 @@ use deepxs::record::{Column, InputRecord};
 use deepxs::train::dataset::LabelledSet;
 use deepxs::train::features::{FeatureChoice, StageKind};
 use deepxs::train::mlp::Mlp;
+use deepxs::train::objective::Loss;
 use deepxs::train::run::{train_stage, StageOptions};
 use deepxs::train::trainer::{EpochRecord, Silent, TrainConfig, TrainObserver};
 use rand::{RngExt, SeedableRng};
@@ -130,6 +131,68 @@ fn smoke_training_writes_loadable_set() {
     }
     let mape = errors.iter().sum::<f64>() / errors.len() as f64 * 100.0;
     assert!(mape < 15.0, "LO MAPE on fresh points {mape} %");
+    std::fs::remove_dir_all(&directory).ok();
+}
+
+/// A closed-form σ_LO in pb of the structured form: coupling products of
+/// χ̃⁺₁χ̃⁻₁ times functions of the masses.
+fn structured_label(record: &InputRecord) -> f64 {
+    let get = |column| record.get(column).expect("complete record");
+    let (u, v) = (get(Column::U11).powi(2), get(Column::V11).powi(2));
+    let scale = (200.0 / get(Column::MChi1pm)).powi(3);
+    let squark = (1000.0 / get(Column::M1000001)).powi(2);
+    0.05 * scale * (0.3 + 0.4 * u + 0.2 * v - 0.1 * squark * u * u + 0.05 * v * v + 0.1 * u * v)
+}
+
+#[test]
+fn structured_lo_network_loads_and_predicts() {
+    let directory = scratch_directory("smoke-structured");
+    let records = random_records(800, 21);
+    let options = StageOptions {
+        config: TrainConfig {
+            hidden: vec![24, 24],
+            batch_size: 32,
+            learning_rate: 1e-2,
+            max_epochs: 200,
+            patience: 20,
+            restarts: 1,
+            loss: Loss::SquaredRelative,
+            learning_rate_decay: 0.98,
+            ..TrainConfig::default()
+        },
+        features: FeatureChoice::Structured,
+        members: 2,
+        seed: 3,
+        validation_fraction: 0.2,
+        label_source: "closed-form test function".into(),
+        description: "structured smoke test".into(),
+    };
+    let mut silent = |_: &str| -> Box<dyn TrainObserver> { Box::new(Silent) };
+    let data = LabelledSet { records: records.clone(), labels: records.iter().map(structured_label).collect() };
+    let lo = train_stage(&data, Pair::C1c1, StageKind::Lo, &options, &directory, &mut silent).expect("structured LO trains");
+    assert!(lo.ensemble_validation_mape_percent < 3.0, "structured LO MAPE {} %", lo.ensemble_validation_mape_percent);
+    let deepxs::manifest::OutputMap::One(output) = &lo.spec.output else { panic!("one output map") };
+    assert!(output.starts_with("sigma_pb = exp(") && output.contains("(U11^2*V11^2) * y6"), "{output}");
+    let error = train_stage(&labelled(&records, StageKind::K), Pair::C1c1, StageKind::K, &options, &directory, &mut silent)
+        .expect_err("K is not structured");
+    assert!(error.to_string().contains("structured networks are for the LO stage"), "{error}");
+    let k_options = StageOptions { features: FeatureChoice::Physics, config: TrainConfig { loss: Loss::Mape, ..options.config.clone() }, ..options };
+    train_stage(&labelled(&records, StageKind::K), Pair::C1c1, StageKind::K, &k_options, &directory, &mut silent).expect("K trains");
+
+    // The core reads the six-output networks through the manifest's output
+    // map and matches the closed form as well as the trainer measured.
+    let weights = load(&directory);
+    let fresh = random_records(60, 98);
+    let points: Vec<Point> = fresh.iter().enumerate().map(|(row, record)| Point::from_row("fresh", row, row + 2, *record)).collect();
+    let predictions = predict(&weights, &points, &[Pair::C1c1], Order::Both);
+    let mut errors = Vec::new();
+    for (record, prediction) in fresh.iter().zip(&predictions) {
+        let lo_pb = prediction.pairs[0].lo_pb.expect("LO computed");
+        errors.push((lo_pb / structured_label(record) - 1.0).abs());
+    }
+    let mape = errors.iter().sum::<f64>() / errors.len() as f64 * 100.0;
+    eprintln!("structured LO MAPE on fresh points {mape} %");
+    assert!(mape < 5.0, "structured LO MAPE on fresh points {mape} %");
     std::fs::remove_dir_all(&directory).ok();
 }
 

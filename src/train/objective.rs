@@ -4,7 +4,13 @@
 //! (σ in pb or K). The loss is the absolute relative error of the mapped
 //! value, |f(y)/t − 1|, whose mean over rows is the MAPE that the
 //! validation reports, so the training minimises the reported figure.
+//!
+//! A structured network returns several outputs that the value combines
+//! with coefficients cₖ given per row (products of couplings, see
+//! [`super::features::structured_coefficients`] and [`Structure`]). The
+//! targets of a row are then [t, c₁, …, c_n].
 
+use ndarray::ArrayView1;
 use serde::{Deserialize, Serialize};
 
 /// The map from the network output y to the physical value.
@@ -90,33 +96,118 @@ pub enum Loss {
     /// small errors, and its gradient shrinks with the error, which lets Adam
     /// converge faster than on the absolute error.
     SquaredLog,
+    /// (f(y)/t − 1)². Like [`Loss::SquaredLog`] near the minimum, but
+    /// defined for f(y) ≤ 0, which a structured network can give while it
+    /// trains.
+    SquaredRelative,
+}
+
+/// How a structured network's outputs form the value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Structure {
+    /// One output y: the value is f(y).
+    Single,
+    /// Outputs y₀ … y_n: the value is f(y₀) · Σₖ cₖ yₖ (k ≥ 1). Suits
+    /// coefficient functions of either sign that may change sign with the
+    /// masses.
+    Linear { coefficients: usize },
+    /// Outputs y₀ … y_{n−1}: the value is Σₖ sₖ cₖ f(yₖ) with fixed signs
+    /// sₖ = ±1. Each term keeps its own relative precision when the terms
+    /// span decades, but every coefficient function must keep one sign.
+    SignedTerms { signs: Vec<f64> },
 }
 
 /// The training objective: a loss of the mapped output.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Objective {
     pub map: OutputMap,
     pub loss: Loss,
+    pub structure: Structure,
 }
 
 impl Objective {
     /// Creates the MAPE objective.
     pub fn new(map: OutputMap) -> Self {
-        Objective { map, loss: Loss::Mape }
+        Objective { map, loss: Loss::Mape, structure: Structure::Single }
     }
 
     /// Creates an objective with the given loss.
     pub fn with_loss(map: OutputMap, loss: Loss) -> Self {
-        Objective { map, loss }
+        Objective { map, loss, structure: Structure::Single }
     }
 
-    /// Returns the loss of one row with label t > 0 and its derivative with
-    /// respect to y. For MAPE the derivative at f(y) = t is taken as 0.
-    pub fn loss_and_derivative(&self, y: f64, target: f64) -> (f64, f64) {
-        let (value, derivative) = self.map.value_and_derivative(y);
-        match self.loss {
+    /// Creates the objective of a structured network.
+    pub fn structured(map: OutputMap, loss: Loss, structure: Structure) -> Self {
+        Objective { map, loss, structure }
+    }
+
+    /// Number of coefficients cₖ in the targets of a row.
+    pub fn coefficients(&self) -> usize {
+        match &self.structure {
+            Structure::Single => 0,
+            Structure::Linear { coefficients } => *coefficients,
+            Structure::SignedTerms { signs } => signs.len(),
+        }
+    }
+
+    /// Number of network outputs.
+    pub fn outputs(&self) -> usize {
+        match &self.structure {
+            Structure::Single => 1,
+            Structure::Linear { coefficients } => 1 + coefficients,
+            Structure::SignedTerms { signs } => signs.len(),
+        }
+    }
+
+    /// Number of target columns: the label and the coefficients.
+    pub fn target_columns(&self) -> usize {
+        1 + self.coefficients()
+    }
+
+    /// The mapped value of one row's outputs `y`, with `target` the row's
+    /// targets (only the coefficients are read).
+    pub fn value(&self, y: &[f64], target: ArrayView1<'_, f64>) -> f64 {
+        match &self.structure {
+            Structure::Single => self.map.value(y[0]),
+            Structure::Linear { coefficients } => self.map.value(y[0]) * (1..=*coefficients).map(|k| target[k] * y[k]).sum::<f64>(),
+            Structure::SignedTerms { signs } => signs.iter().enumerate().map(|(k, sign)| sign * target[k + 1] * self.map.value(y[k])).sum(),
+        }
+    }
+
+    /// Returns the loss of one row with label t = `target[0]` > 0 and
+    /// writes its derivative with respect to each output into `gradient`.
+    /// For MAPE the derivative at f(y) = t is taken as 0.
+    pub fn loss_and_gradient(&self, y: &[f64], target: ArrayView1<'_, f64>, gradient: &mut [f64]) -> f64 {
+        // First the value and d value/d yₖ (kept in `gradient`).
+        let value = match &self.structure {
+            Structure::Single => {
+                let (value, derivative) = self.map.value_and_derivative(y[0]);
+                gradient[0] = derivative;
+                value
+            }
+            Structure::Linear { coefficients } => {
+                let (scale, scale_derivative) = self.map.value_and_derivative(y[0]);
+                let sum = (1..=*coefficients).map(|k| target[k] * y[k]).sum::<f64>();
+                gradient[0] = scale_derivative * sum;
+                for k in 1..=*coefficients {
+                    gradient[k] = scale * target[k];
+                }
+                scale * sum
+            }
+            Structure::SignedTerms { signs } => {
+                let mut value = 0.0;
+                for (k, sign) in signs.iter().enumerate() {
+                    let (term, derivative) = self.map.value_and_derivative(y[k]);
+                    value += sign * target[k + 1] * term;
+                    gradient[k] = sign * target[k + 1] * derivative;
+                }
+                value
+            }
+        };
+        let label = target[0];
+        let (loss, loss_derivative) = match self.loss {
             Loss::Mape => {
-                let relative = value / target - 1.0;
+                let relative = value / label - 1.0;
                 let sign = if relative > 0.0 {
                     1.0
                 } else if relative < 0.0 {
@@ -124,16 +215,32 @@ impl Objective {
                 } else {
                     0.0
                 };
-                (relative.abs(), sign * derivative / target)
+                (relative.abs(), sign / label)
             }
             Loss::SquaredLog => {
                 // A non-positive value (possible with the linear map) gets the
                 // loss of a tiny positive one, with the gradient pushing it up.
                 let safe = value.max(1e-300);
-                let log_ratio = (safe / target).ln();
-                (log_ratio * log_ratio, 2.0 * log_ratio * derivative / safe)
+                let log_ratio = (safe / label).ln();
+                (log_ratio * log_ratio, 2.0 * log_ratio / safe)
             }
+            Loss::SquaredRelative => {
+                let relative = value / label - 1.0;
+                (relative * relative, 2.0 * relative / label)
+            }
+        };
+        for slot in gradient.iter_mut().take(self.outputs()) {
+            *slot *= loss_derivative;
         }
+        loss
+    }
+
+    /// Returns the loss of one row of a single-output network with label
+    /// t > 0 and its derivative with respect to y.
+    pub fn loss_and_derivative(&self, y: f64, target: f64) -> (f64, f64) {
+        let mut gradient = [0.0];
+        let loss = self.loss_and_gradient(&[y], ArrayView1::from(&[target]), &mut gradient);
+        (loss, gradient[0])
     }
 }
 
@@ -175,6 +282,30 @@ mod tests {
         let step = 1e-6;
         let numeric = (objective.loss_and_derivative(0.3 + step, 0.2).0 - objective.loss_and_derivative(0.3 - step, 0.2).0) / (2.0 * step);
         assert!((numeric - derivative).abs() < 1e-6, "{numeric} vs {derivative}");
+    }
+
+    #[test]
+    fn structured_gradients_match_differences() {
+        let map = OutputMap::Exp { scale: 1.5, offset: -2.0 };
+        let target = [0.2, 0.7, -0.4, 0.25];
+        let y = [0.3, -0.2, 0.5, 0.1];
+        for structure in [Structure::Linear { coefficients: 3 }, Structure::SignedTerms { signs: vec![1.0, -1.0, 1.0] }] {
+            let objective = Objective::structured(map, Loss::SquaredRelative, structure);
+            let outputs = objective.outputs();
+            let mut gradient = vec![0.0; outputs];
+            objective.loss_and_gradient(&y[..outputs], ArrayView1::from(&target), &mut gradient);
+            let mut scratch = vec![0.0; outputs];
+            for k in 0..outputs {
+                let step = 1e-6;
+                let (mut plus, mut minus) = (y[..outputs].to_vec(), y[..outputs].to_vec());
+                plus[k] += step;
+                minus[k] -= step;
+                let numeric = (objective.loss_and_gradient(&plus, ArrayView1::from(&target), &mut scratch)
+                    - objective.loss_and_gradient(&minus, ArrayView1::from(&target), &mut scratch))
+                    / (2.0 * step);
+                assert!((numeric - gradient[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "{objective:?} output {k}: {numeric} vs {}", gradient[k]);
+            }
+        }
     }
 
     #[test]

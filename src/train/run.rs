@@ -6,13 +6,13 @@
 use std::path::Path;
 use std::time::Instant;
 
-use ndarray::Array1;
+use ndarray::Array2;
 
 use super::dataset::LabelledSet;
 use super::export::{write_manifest, write_network, StageDescription};
-use super::features::{feature_names, FeatureChoice, FeatureSet, StageKind};
-use super::objective::{Objective, OutputMap};
-use super::trainer::{split_indices, train_network, TrainConfig, TrainObserver, TrainedNetwork};
+use super::features::{feature_names, structured_coefficients, structured_form, FeatureChoice, FeatureSet, StageKind};
+use super::objective::{Objective, OutputMap, Structure};
+use super::trainer::{mapped_values, split_indices, train_network, TrainConfig, TrainObserver, TrainedNetwork};
 use super::TrainError;
 use crate::pair::Pair;
 use crate::predict::canonicalize_signs;
@@ -62,17 +62,46 @@ pub fn train_stage(
     let training = data.subset(&training_rows);
     let validation = data.subset(&validation_rows);
 
+    let structured = options.features == FeatureChoice::Structured;
+    if structured && stage != StageKind::Lo {
+        return Err(TrainError::Invalid("structured networks are for the LO stage; choose basic or physics features for K".into()));
+    }
     let features = FeatureSet::fit(feature_names(pair, stage, options.features), &training.records)?;
     let map = match stage {
         StageKind::Lo => OutputMap::fit_exp(&training.labels),
         StageKind::K => OutputMap::fit_linear(&training.labels),
     }
     .ok_or_else(|| TrainError::Invalid("labels do not allow an output map".into()))?;
-    let objective = Objective::new(map);
+    // A structured network's targets carry the coupling products of each
+    // row after the label, evaluated with the core's expressions.
+    let coefficients = if structured {
+        // Fitted on no rows, the set keeps mean 0 and scale 1.
+        Some(FeatureSet::fit(structured_coefficients(pair), &[])?)
+    } else {
+        None
+    };
+    let objective = match &coefficients {
+        Some(_) => Objective::structured(map, options.config.loss, structured_form(pair)),
+        None => Objective::new(map),
+    };
+    let targets = |set: &LabelledSet| -> Result<Array2<f64>, TrainError> {
+        let products = match &coefficients {
+            Some(coefficients) => coefficients.raw_values(&set.records)?,
+            None => vec![Vec::new(); set.len()],
+        };
+        let mut matrix = Array2::<f64>::zeros((set.len(), objective.target_columns()));
+        for (row, (label, products)) in set.labels.iter().zip(&products).enumerate() {
+            matrix[[row, 0]] = *label;
+            for (column, value) in products.iter().enumerate() {
+                matrix[[row, column + 1]] = *value;
+            }
+        }
+        Ok(matrix)
+    };
     let training_features = features.matrix(&training.records)?;
     let validation_features = features.matrix(&validation.records)?;
-    let training_labels = Array1::from_vec(training.labels.clone());
-    let validation_labels = Array1::from_vec(validation.labels.clone());
+    let training_labels = targets(&training)?;
+    let validation_labels = targets(&validation)?;
 
     std::fs::create_dir_all(directory).map_err(|error| TrainError::io(directory, error))?;
     let mut trained: Vec<TrainedNetwork> = Vec::new();
@@ -95,12 +124,12 @@ pub fn train_stage(
 
     // The ensemble value is the mean of the members' mapped outputs, as the
     // inference core computes it.
-    let mut mean = Array1::<f64>::zeros(validation.len());
+    let mut mean = vec![0.0f64; validation.len()];
     for member in &trained {
-        let outputs = member.network.forward_parallel(validation_features.view());
-        mean.zip_mut_with(&outputs, |sum, &y| *sum += map.value(f64::from(y)));
+        let values = mapped_values(&member.network, validation_features.view(), validation_labels.view(), &objective);
+        mean.iter_mut().zip(values).for_each(|(sum, value)| *sum += value);
     }
-    mean /= trained.len() as f64;
+    mean.iter_mut().for_each(|sum| *sum /= trained.len() as f64);
     let errors: Vec<f64> = mean.iter().zip(&validation.labels).map(|(value, label)| (value / label - 1.0).abs()).collect();
     let ensemble_mape = errors.iter().sum::<f64>() / errors.len().max(1) as f64 * 100.0;
     let ensemble_max = errors.iter().copied().fold(0.0, f64::max) * 100.0;
@@ -114,7 +143,10 @@ pub fn train_stage(
             features.names.clone(),
             features.mean.clone(),
             features.std.clone(),
-            map.manifest_expression(stage.quantity()),
+            match &coefficients {
+                Some(set) => structured_expression(&map, &objective.structure, stage.quantity(), &set.names),
+                None => map.manifest_expression(stage.quantity()),
+            },
         ),
         label_source: options.label_source.clone(),
         training_rows: training.len(),
@@ -128,4 +160,77 @@ pub fn train_stage(
     description.write(directory)?;
     write_manifest(directory, &options.description)?;
     Ok(description)
+}
+
+/// The manifest output map of a structured network: for
+/// [`Structure::Linear`] `quantity = f(y0) * ((c1) * y1 + (c2) * y2 + …)`,
+/// for [`Structure::SignedTerms`] `quantity = (c1) * f(y0) - (c2) * f(y1) …`.
+fn structured_expression(map: &OutputMap, structure: &Structure, quantity: &str, coefficients: &[String]) -> String {
+    let prefix = format!("{quantity} = ");
+    let mapped = |index: usize| {
+        let text = map.manifest_expression(quantity);
+        text[prefix.len()..].replacen(" y ", &format!(" y{index} "), 1)
+    };
+    match structure {
+        Structure::SignedTerms { signs } => {
+            let mut text = prefix.clone();
+            for (k, (coefficient, sign)) in coefficients.iter().zip(signs).enumerate() {
+                let operator = match (k, *sign < 0.0) {
+                    (0, false) => "",
+                    (0, true) => "-",
+                    (_, false) => " + ",
+                    (_, true) => " - ",
+                };
+                text.push_str(&format!("{operator}({coefficient}) * {}", mapped(k)));
+            }
+            text
+        }
+        _ => {
+            let terms: Vec<String> = coefficients.iter().enumerate().map(|(k, c)| format!("({c}) * y{}", k + 1)).collect();
+            format!("{prefix}{} * ({})", mapped(0), terms.join(" + "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Expression;
+    use crate::pipeline::resolve_feature_variable;
+    use crate::record::InputRecord;
+    use ndarray::ArrayView1;
+
+    /// The manifest text of a structured map, read back as the core reads
+    /// it, gives the value the trainer optimised.
+    #[test]
+    fn structured_expression_matches_objective() {
+        let map = OutputMap::Exp { scale: 2.5, offset: -7.0 };
+        let values = [-0.3, 0.95, 0.2, -0.98, 0.1, -0.6, 0.7, 0.37, -400.0, 410.0, 1500.0, 1600.0, 1700.0, 1550.0, 1500.0, 1600.0, 1550.0, 1700.0, 2500.0];
+        let record = InputRecord::from_values(values);
+        let mut variables: Vec<f64> = values.to_vec();
+        variables.push(record.mean_squark_mass_gev().expect("complete record"));
+        for pair in [Pair::C1c1, Pair::N2n2, Pair::N2c1p, Pair::N2c1m] {
+            let structure = structured_form(pair);
+            let objective = Objective::structured(map, crate::train::objective::Loss::SquaredRelative, structure.clone());
+            let coefficients = FeatureSet::fit(structured_coefficients(pair), &[]).expect("valid coefficients");
+            let products = coefficients.raw_values(&[record]).expect("complete record").remove(0);
+            assert_eq!(products.len(), objective.coefficients(), "{pair}");
+            let text = structured_expression(&map, &structure, "sigma_pb", &coefficients.names);
+            let right = text.split_once('=').expect("has '='").1;
+            let outputs = objective.outputs();
+            let resolve = |name: &str| match name.strip_prefix('y').and_then(|digits| digits.parse::<usize>().ok()) {
+                Some(index) => Some(20 + index),
+                None => resolve_feature_variable(name),
+            };
+            let expression = Expression::compile(right, &resolve).unwrap_or_else(|error| panic!("{pair}: {error}\n{text}"));
+            let y: Vec<f64> = (0..outputs).map(|k| 0.1 * k as f64 - 0.35).collect();
+            let mut slots = variables.clone();
+            slots.extend(&y);
+            let mut target = vec![1.0];
+            target.extend(&products);
+            let expected = objective.value(&y, ArrayView1::from(&target));
+            let read_back = expression.evaluate(&slots);
+            assert!((read_back / expected - 1.0).abs() < 1e-12, "{pair}: {read_back} vs {expected}\n{text}");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::Adam;
 use super::mlp::Mlp;
-use super::objective::{Loss, Objective};
+use super::objective::{Loss, Objective, OutputMap, Structure};
 
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,10 +106,42 @@ pub struct TrainedNetwork {
     pub log: Vec<EpochRecord>,
 }
 
-/// Absolute relative errors of the mapped outputs against `labels`.
-pub fn relative_errors(network: &Mlp, features: ArrayView2<'_, f32>, labels: ArrayView1<'_, f64>, objective: &Objective) -> Vec<f64> {
+/// Mapped values of a network's outputs, one per row of `targets` (the
+/// label in column 0 is not read).
+pub fn mapped_values(network: &Mlp, features: ArrayView2<'_, f32>, targets: ArrayView2<'_, f64>, objective: &Objective) -> Vec<f64> {
     let outputs = network.forward_parallel(features);
-    outputs.iter().zip(labels).map(|(&y, &t)| (objective.map.value(f64::from(y)) / t - 1.0).abs()).collect()
+    outputs
+        .rows()
+        .into_iter()
+        .zip(targets.rows())
+        .map(|(y, target)| objective.value(&y.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(), target))
+        .collect()
+}
+
+/// Absolute relative errors of the mapped outputs against the labels in
+/// column 0 of `targets`.
+pub fn relative_errors(network: &Mlp, features: ArrayView2<'_, f32>, targets: ArrayView2<'_, f64>, objective: &Objective) -> Vec<f64> {
+    let values = mapped_values(network, features, targets, objective);
+    values.iter().zip(targets.column(0)).map(|(value, label)| (value / label - 1.0).abs()).collect()
+}
+
+/// Sets the output biases of a structured network so that its first values
+/// are of the size of the typical label: Σₖ |cₖ| yₖ = 1 on average for
+/// [`Structure::Linear`], Σₖ |cₖ| f(yₖ) = f(0) for [`Structure::SignedTerms`].
+/// The absolute values keep products of either sign from cancelling into a
+/// tiny mean, whose inverse would blow up the first steps.
+fn start_structured_outputs(network: &mut Mlp, targets: ArrayView2<'_, f64>, objective: &Objective) {
+    let sums: f64 = targets.rows().into_iter().map(|row| row.iter().skip(1).map(|c| c.abs()).sum::<f64>()).sum();
+    let mean = sums / targets.nrows().max(1) as f64;
+    if !(mean > 1e-300 && mean.is_finite()) {
+        return;
+    }
+    let Some(bias) = network.biases.last_mut() else { return };
+    match (&objective.structure, objective.map) {
+        (Structure::Linear { .. }, _) => bias.iter_mut().skip(1).for_each(|b| *b = (1.0 / mean) as f32),
+        (Structure::SignedTerms { .. }, OutputMap::Exp { scale, .. }) => bias.iter_mut().for_each(|b| *b = (-mean.ln() / scale) as f32),
+        _ => {}
+    }
 }
 
 fn mape_and_max(errors: &[f64]) -> (f64, f64) {
@@ -121,24 +153,26 @@ fn mape_and_max(errors: &[f64]) -> (f64, f64) {
     (mape * 100.0, max * 100.0)
 }
 
-/// Trains one network from `seed` on z-scored features and positive labels
-/// and returns the weights with the lowest validation MAPE. The loss is
+/// Trains one network from `seed` on z-scored features and targets (the
+/// positive label, then the coefficients of a structured objective) and
+/// returns the weights with the lowest validation MAPE. The loss is
 /// `config.loss`, whatever the loss of `objective`.
 pub fn train_network(
-    train: (ArrayView2<'_, f32>, ArrayView1<'_, f64>),
-    validation: (ArrayView2<'_, f32>, ArrayView1<'_, f64>),
+    train: (ArrayView2<'_, f32>, ArrayView2<'_, f64>),
+    validation: (ArrayView2<'_, f32>, ArrayView2<'_, f64>),
     objective: &Objective,
     config: &TrainConfig,
     seed: u64,
     observer: &mut dyn TrainObserver,
 ) -> TrainedNetwork {
-    let (features, labels) = train;
-    let objective = &Objective::with_loss(objective.map, config.loss);
+    let (features, targets) = train;
+    let objective = &Objective { loss: config.loss, ..objective.clone() };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut widths = vec![features.ncols()];
     widths.extend(&config.hidden);
-    widths.push(1);
+    widths.push(objective.outputs());
     let mut network = Mlp::lecun_normal(&widths, config.hidden.len(), &mut rng);
+    start_structured_outputs(&mut network, targets, objective);
     let mut learning_rate = config.learning_rate;
     let mut adam = Adam::new(&network, learning_rate);
 
@@ -158,8 +192,8 @@ pub fn train_network(
         let mut batches = 0;
         for (index, batch) in order.chunks(batch_size).enumerate() {
             let batch_features = features.select(Axis(0), batch);
-            let batch_labels = labels.select(Axis(0), batch);
-            let (loss, gradients) = network.batch_gradients(batch_features.view(), batch_labels.view(), objective, config.min_chunk_rows);
+            let batch_targets = targets.select(Axis(0), batch);
+            let (loss, gradients) = network.batch_gradients(batch_features.view(), batch_targets.view(), objective, config.min_chunk_rows);
             adam.update(&mut network, &gradients);
             loss_sum += loss;
             batches += 1;
@@ -224,13 +258,13 @@ pub fn split_indices(count: usize, validation_fraction: f64, seed: u64) -> (Vec<
 mod tests {
     use super::*;
     use crate::train::objective::OutputMap;
-    use ndarray::{Array1, Array2};
+    use ndarray::Array2;
 
     #[test]
     fn training_reduces_validation_error() {
         let rows = 400;
         let features = Array2::from_shape_fn((rows, 2), |(i, j)| (((i * 7 + j * 13) % 97) as f32 / 48.5) - 1.0);
-        let labels = Array1::from_iter((0..rows).map(|i| (0.8 * f64::from(features[[i, 0]]) - 0.3 * f64::from(features[[i, 1]])).exp()));
+        let labels = Array2::from_shape_fn((rows, 1), |(i, _)| (0.8 * f64::from(features[[i, 0]]) - 0.3 * f64::from(features[[i, 1]])).exp());
         let objective = Objective::new(OutputMap::fit_exp(labels.as_slice().expect("contiguous")).expect("positive"));
         let config = TrainConfig { hidden: vec![16, 16], batch_size: 32, max_epochs: 40, patience: 5, restarts: 1, ..TrainConfig::default() };
         let view = (features.view(), labels.view());

@@ -48,6 +48,7 @@ enum Command {
 enum LossArg {
     Mape,
     SquaredLog,
+    SquaredRelative,
 }
 
 #[derive(Debug, Args)]
@@ -154,8 +155,9 @@ struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Input features: basic (mixing-matrix bilinears or rows and
-    /// log-masses) or physics (the coupling products σ_LO is linear in, and
-    /// log-masses).
+    /// log-masses), physics (the coupling products σ_LO is linear in, and
+    /// log-masses) or, for LO, structured (log-masses in, one coefficient
+    /// per coupling product out).
     #[arg(long, value_parser = parse_features, default_value = "basic")]
     features: FeatureChoice,
     /// Widths of the SELU hidden layers, comma-separated.
@@ -178,7 +180,8 @@ struct TrainArgs {
     /// Restarts from the best weights before training stops.
     #[arg(long, default_value_t = 4)]
     restarts: usize,
-    /// Training loss: mape, or squared-log ((ln f − ln t)², often faster to converge).
+    /// Training loss: mape, squared-log ((ln f − ln t)², often faster to
+    /// converge) or squared-relative ((f/t − 1)², for structured networks).
     #[arg(long, value_enum, default_value = "mape")]
     loss: LossArg,
     /// Fraction of the rows kept for validation.
@@ -391,6 +394,7 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
             loss: match args.loss {
                 LossArg::Mape => Loss::Mape,
                 LossArg::SquaredLog => Loss::SquaredLog,
+                LossArg::SquaredRelative => Loss::SquaredRelative,
             },
             ..TrainConfig::default()
         },
