@@ -592,8 +592,12 @@ impl Component for App {
             Msg::Worker(response) => return self.worker_response(ctx, response),
             Msg::CancelJob => {
                 if let Some(job) = self.drop_job() {
+                    // With several workers, one part may have computed points
+                    // while another is still reading its share of the file.
                     let message = if job.parts.is_read() {
                         format!("Cancelled after {} of {} points.", job.parts.done_points(), job.parts.total_points())
+                    } else if job.parts.done_points() > 0 {
+                        format!("Cancelled after {} points, while the file was still being read.", job.parts.done_points())
                     } else {
                         "Cancelled while the file was being read.".to_string()
                     };
