@@ -134,8 +134,8 @@ fn smoke_training_writes_loadable_set() {
     std::fs::remove_dir_all(&directory).ok();
 }
 
-/// A closed-form σ_LO in pb of the structured form: coupling products of
-/// χ̃⁺₁χ̃⁻₁ times functions of the masses.
+/// Returns a closed-form σ_LO in pb of the structured form: coupling
+/// products of χ̃⁺₁χ̃⁻₁ times functions of the masses.
 fn structured_label(record: &InputRecord) -> f64 {
     let get = |column| record.get(column).expect("complete record");
     let (u, v) = (get(Column::U11).powi(2), get(Column::V11).powi(2));
@@ -172,7 +172,8 @@ fn structured_lo_network_loads_and_predicts() {
     let lo = train_stage(&data, Pair::C1c1, StageKind::Lo, &options, &directory, &mut silent).expect("structured LO trains");
     assert!(lo.ensemble_validation_mape_percent < 3.0, "structured LO MAPE {} %", lo.ensemble_validation_mape_percent);
     let deepxs::manifest::OutputMap::One(output) = &lo.spec.output else { panic!("one output map") };
-    assert!(output.starts_with("sigma_pb = exp(") && output.contains("(U11^2*V11^2) * y6"), "{output}");
+    assert!(output.starts_with("sigma_pb = exp("), "{output}");
+    assert!(output.contains("(U11^2*V11^2) * y6"), "{output}");
     let error = train_stage(&labelled(&records, StageKind::K), Pair::C1c1, StageKind::K, &options, &directory, &mut silent)
         .expect_err("K is not structured");
     assert!(error.to_string().contains("structured networks are for the LO stage"), "{error}");

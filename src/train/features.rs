@@ -231,8 +231,8 @@ pub fn structured_mass_features(pair: Pair) -> Vec<String> {
     names.iter().map(|name| name.to_string()).collect()
 }
 
-/// The coupling products cₖ of a structured LO network, as expressions over
-/// the input columns. σ_LO is exactly Σₖ cₖ Fₖ(masses) (see
+/// Returns the coupling products cₖ of a structured LO network, as
+/// expressions over the input columns. σ_LO is exactly Σₖ cₖ Fₖ(masses) (see
 /// [`physics_feature_names`] for the couplings):
 ///
 /// - χ̃⁺₁χ̃⁻₁: 1, U11², V11², U11⁴, V11⁴, U11²V11². σ is quadratic in the
@@ -241,10 +241,10 @@ pub fn structured_mass_features(pair: Pair) -> Vec<String> {
 /// - χ̃⁰₂χ̃⁰₂: O², O·a_u², O·a_d², O·N21², a_u⁴, a_d⁴, N21⁴ with
 ///   O = N23² − N24² (Z), a_u, a_d (left squarks) and N21 (right squarks).
 ///   Left and right quarks do not interfere, nor do different flavours.
-/// - χ̃⁰₂χ̃±₁: the squares of O^L, O^R, a_u V11 and a_d U11, the products
-///   within one charge Q^u (O^L · a_u V11) and Q^t (O^R · a_d U11), and the
-///   four products across Q^u and Q^t, which enter through the
-///   mass-insertion term m_a m_b s and so carry the sign of m(χ̃⁰₂). A fit
+/// - χ̃⁰₂χ̃±₁: the squares of O^L, O^R, a_u V11 and a_d U11, and the
+///   products within one charge Q^u (O^L · a_u V11) and Q^t (O^R · a_d U11).
+///   The four products across Q^u and Q^t enter through the mass-insertion
+///   term m_a m_b s, so they carry the sign of m(χ̃⁰₂). A fit
 ///   of the exact engine over random mixing at fixed masses leaves relative
 ///   residuals below 1.1e-7 with these ten and finds zero for the other six
 ///   combinations.
@@ -283,13 +283,13 @@ pub fn structured_coefficients(pair: Pair) -> Vec<String> {
     }
 }
 
-/// How the structured LO network of a pair combines its outputs with the
-/// coupling products of [`structured_coefficients`].
+/// Returns the way the structured LO network of a pair combines its outputs
+/// with the coupling products of [`structured_coefficients`].
 ///
-/// χ̃⁰₂χ̃⁰₂ and χ̃⁰₂χ̃±₁ use signed exponential terms: each coefficient
-/// function keeps one sign over the pMSSM box (a fit of the exact engine at
+/// χ̃⁰₂χ̃⁰₂ and χ̃⁰₂χ̃±₁ use signed exponential terms. Each coefficient
+/// function keeps one sign over the pMSSM box: a fit of the exact engine at
 /// 25 random mass points per pair, with 40 random mixings each, found no
-/// sign change), and their sizes span four decades, which a common scale
+/// sign change. Their sizes span four decades, which a common scale
 /// resolves badly. The χ̃⁺₁χ̃⁻₁ functions change sign with the masses (the
 /// products are not squares of couplings), so that pair uses a common
 /// exponential scale times a linear combination.
@@ -329,7 +329,7 @@ impl FeatureSet {
         Ok(set)
     }
 
-    /// The features of each record before z-scoring.
+    /// Computes the features of each record before z-scoring.
     pub fn raw_values(&self, records: &[InputRecord]) -> Result<Vec<Vec<f64>>, TrainError> {
         let mut rows = Vec::with_capacity(records.len());
         let mut variables = [0.0f64; 20];

@@ -218,8 +218,8 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
-    /// A small network with its inputs and targets, for a single output or a
-    /// structured objective.
+    /// Builds a small network with its inputs and targets, for a single
+    /// output or a structured objective.
     fn small_problem(structure: Structure) -> (Mlp, Array2<f32>, Array2<f64>, Objective) {
         let map = OutputMap::Exp { scale: 0.8, offset: -0.2 };
         let objective = Objective::structured(map, Loss::SquaredRelative, structure);

@@ -102,7 +102,7 @@ pub enum Loss {
     SquaredRelative,
 }
 
-/// How a structured network's outputs form the value.
+/// The way a structured network's outputs form the value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Structure {
     /// One output y: the value is f(y).
@@ -164,7 +164,7 @@ impl Objective {
         1 + self.coefficients()
     }
 
-    /// The mapped value of one row's outputs `y`, with `target` the row's
+    /// Maps one row's outputs `y` to the value, with `target` the row's
     /// targets (only the coefficients are read).
     pub fn value(&self, y: &[f64], target: ArrayView1<'_, f64>) -> f64 {
         match &self.structure {

@@ -162,9 +162,10 @@ pub fn train_stage(
     Ok(description)
 }
 
-/// The manifest output map of a structured network: for
-/// [`Structure::Linear`] `quantity = f(y0) * ((c1) * y1 + (c2) * y2 + …)`,
-/// for [`Structure::SignedTerms`] `quantity = (c1) * f(y0) - (c2) * f(y1) …`.
+/// Writes the manifest output map of a structured network. It is
+/// `quantity = f(y0) * ((c1) * y1 + (c2) * y2 + …)` for
+/// [`Structure::Linear`] and `quantity = (c1) * f(y0) - (c2) * f(y1) …` for
+/// [`Structure::SignedTerms`].
 fn structured_expression(map: &OutputMap, structure: &Structure, quantity: &str, coefficients: &[String]) -> String {
     let prefix = format!("{quantity} = ");
     let mapped = |index: usize| {
