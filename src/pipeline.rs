@@ -20,7 +20,7 @@ pub const MEAN_SQUARK_VARIABLE: &str = "mean_squark_mass_8";
 const MEAN_SQUARK_INDEX: usize = 19;
 
 /// Number of feature variables: the 19 columns and the mean squark mass.
-const FEATURE_VARIABLES: usize = 20;
+pub const FEATURE_VARIABLES: usize = 20;
 
 /// Largest number of network outputs an output map may read.
 const MAX_OUTPUTS: usize = 256;
@@ -37,7 +37,7 @@ pub fn resolve_feature_variable(name: &str) -> Option<usize> {
 /// is `y0`) and comes after the feature variables, which an output map may
 /// also read: a structured LO network returns mass-dependent coefficients
 /// that the map combines with coupling products of the mixing matrices.
-fn resolve_output_variable(name: &str) -> Option<usize> {
+pub fn resolve_output_variable(name: &str) -> Option<usize> {
     if name == "y" {
         return Some(FEATURE_VARIABLES);
     }
@@ -49,20 +49,20 @@ fn resolve_output_variable(name: &str) -> Option<usize> {
     resolve_feature_variable(name)
 }
 
-/// Returns the feature variables of each record, one row of
-/// [`FEATURE_VARIABLES`] values per record. A missing column is NaN.
+/// Returns the feature variables of one record: the 19 columns, then
+/// [`MEAN_SQUARK_VARIABLE`]. A missing value is NaN.
+pub fn record_variables(record: &InputRecord) -> [f64; FEATURE_VARIABLES] {
+    let mut variables = [f64::NAN; FEATURE_VARIABLES];
+    for (slot, value) in variables.iter_mut().zip(record.values()) {
+        *slot = value.unwrap_or(f64::NAN);
+    }
+    variables[MEAN_SQUARK_INDEX] = record.mean_squark_mass_gev().unwrap_or(f64::NAN);
+    variables
+}
+
+/// Returns the feature variables of each record, one row per record.
 fn feature_variables(records: &[InputRecord]) -> Vec<[f64; FEATURE_VARIABLES]> {
-    records
-        .iter()
-        .map(|record| {
-            let mut variables = [f64::NAN; FEATURE_VARIABLES];
-            for (slot, value) in variables.iter_mut().zip(record.values()) {
-                *slot = value.unwrap_or(f64::NAN);
-            }
-            variables[MEAN_SQUARK_INDEX] = record.mean_squark_mass_gev().unwrap_or(f64::NAN);
-            variables
-        })
-        .collect()
+    records.iter().map(record_variables).collect()
 }
 
 /// When the specialised network of a stage replaces the general one.
@@ -203,6 +203,9 @@ impl Stage {
             OutputMap::Stacked(outputs) => vec![&outputs.general, &outputs.specialised],
         };
         let compiled_outputs = outputs.iter().map(|text| compile_output(text)).collect::<Result<Vec<_>, _>>()?;
+        // A map that reads no output still needs the one output `y`.
+        let highest_output = compiled_outputs.iter().flat_map(|output| output.variables()).filter(|&v| v >= FEATURE_VARIABLES).max();
+        let needed = highest_output.map_or(1, |v| v - FEATURE_VARIABLES + 1);
         let mut columns: Vec<Column> = Vec::new();
         let output_variables = compiled_outputs.iter().flat_map(|output| output.variables()).filter(|&v| v < FEATURE_VARIABLES);
         for variable in features.iter().flat_map(|feature| feature.variables()).chain(output_variables) {
@@ -231,8 +234,6 @@ impl Stage {
                             detail: format!("takes {} inputs but the manifest lists {} features", network.inputs(), features.len()),
                         });
                     }
-                    let read = compiled_outputs.iter().flat_map(|output| output.variables()).max().filter(|&v| v >= FEATURE_VARIABLES);
-                    let needed = read.map_or(1, |v| v - FEATURE_VARIABLES + 1);
                     if network.outputs() != needed {
                         return Err(WeightsError::Shape {
                             name: name.clone(),

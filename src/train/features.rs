@@ -16,7 +16,7 @@ use super::TrainError;
 use crate::expr::Expression;
 use crate::physics::couplings::sin2_theta_w;
 use crate::pair::Pair;
-use crate::pipeline::resolve_feature_variable;
+use crate::pipeline::{record_variables, resolve_feature_variable};
 use crate::record::InputRecord;
 
 /// The network of a pair: LO or K.
@@ -153,11 +153,7 @@ pub fn physics_feature_names(pair: Pair) -> Vec<String> {
     // their square when that channel dominates, so each squared coupling
     // also enters as a logarithm. The floor keeps an exact zero finite.
     let log_square = |coupling: &str| format!("log({coupling}^2+{COUPLING_FLOOR:e})");
-    let sin_w = sin2_theta_w().sqrt();
-    let cos_w = (1.0 - sin2_theta_w()).sqrt();
-    let (bino, wino) = (sin_w / 6.0, cos_w / 2.0);
-    let a_u = format!("({bino:.8}*N21+{wino:.8}*N22)");
-    let a_d = format!("({bino:.8}*N21-{wino:.8}*N22)");
+    let (a_u, a_d) = left_squark_couplings();
     let sign = "m_chi20/abs(m_chi20)".to_string();
     let mut names: Vec<String> = Vec::new();
     match pair {
@@ -205,7 +201,17 @@ pub fn physics_feature_names(pair: Pair) -> Vec<String> {
     names
 }
 
-/// Network inputs of a structured LO network: the logarithms of the
+/// Returns the χ̃⁰₂ couplings a_u and a_d of up- and down-type left squarks
+/// as expressions over N row 2: sin θ_W/6 · N21 ± cos θ_W/2 · N22, with the
+/// constants rounded to 8 digits.
+fn left_squark_couplings() -> (String, String) {
+    let sin_w = sin2_theta_w().sqrt();
+    let cos_w = (1.0 - sin2_theta_w()).sqrt();
+    let (bino, wino) = (sin_w / 6.0, cos_w / 2.0);
+    (format!("({bino:.8}*N21+{wino:.8}*N22)"), format!("({bino:.8}*N21-{wino:.8}*N22)"))
+}
+
+/// Returns the network inputs of a structured LO network: the logarithms of the
 /// masses that the coefficients of the coupling products depend on. The
 /// final-state masses set the phase space and the scale of the parton
 /// densities. The squarks are those exchanged in the t and u channels: left
@@ -252,11 +258,7 @@ pub fn structured_mass_features(pair: Pair) -> Vec<String> {
 /// Every product is even in N row 2 and in U row 1 with V row 1, so the
 /// result does not depend on the sign convention of the mixing matrices.
 pub fn structured_coefficients(pair: Pair) -> Vec<String> {
-    let sin_w = sin2_theta_w().sqrt();
-    let cos_w = (1.0 - sin2_theta_w()).sqrt();
-    let (bino, wino) = (sin_w / 6.0, cos_w / 2.0);
-    let a_u = format!("({bino:.8}*N21+{wino:.8}*N22)");
-    let a_d = format!("({bino:.8}*N21-{wino:.8}*N22)");
+    let (a_u, a_d) = left_squark_couplings();
     match pair {
         Pair::C1c1 => ["1", "U11^2", "V11^2", "U11^4", "V11^4", "U11^2*V11^2"].map(str::to_string).to_vec(),
         Pair::N2n2 => {
@@ -332,12 +334,8 @@ impl FeatureSet {
     /// Computes the features of each record before z-scoring.
     pub fn raw_values(&self, records: &[InputRecord]) -> Result<Vec<Vec<f64>>, TrainError> {
         let mut rows = Vec::with_capacity(records.len());
-        let mut variables = [0.0f64; 20];
         for (index, record) in records.iter().enumerate() {
-            for (slot, value) in variables.iter_mut().zip(record.values()) {
-                *slot = value.unwrap_or(f64::NAN);
-            }
-            variables[19] = record.mean_squark_mass_gev().unwrap_or(f64::NAN);
+            let variables = record_variables(record);
             let row: Vec<f64> = self.expressions.iter().map(|expression| expression.evaluate(&variables)).collect();
             if let Some(position) = row.iter().position(|value| !value.is_finite()) {
                 return Err(TrainError::Invalid(format!(

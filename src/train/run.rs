@@ -197,7 +197,7 @@ fn structured_expression(map: &OutputMap, structure: &Structure, quantity: &str,
 mod tests {
     use super::*;
     use crate::expr::Expression;
-    use crate::pipeline::resolve_feature_variable;
+    use crate::pipeline::{record_variables, resolve_output_variable};
     use crate::record::InputRecord;
     use ndarray::ArrayView1;
 
@@ -208,8 +208,7 @@ mod tests {
         let map = OutputMap::Exp { scale: 2.5, offset: -7.0 };
         let values = [-0.3, 0.95, 0.2, -0.98, 0.1, -0.6, 0.7, 0.37, -400.0, 410.0, 1500.0, 1600.0, 1700.0, 1550.0, 1500.0, 1600.0, 1550.0, 1700.0, 2500.0];
         let record = InputRecord::from_values(values);
-        let mut variables: Vec<f64> = values.to_vec();
-        variables.push(record.mean_squark_mass_gev().expect("complete record"));
+        let variables = record_variables(&record);
         for pair in [Pair::C1c1, Pair::N2n2, Pair::N2c1p, Pair::N2c1m] {
             let structure = structured_form(pair);
             let objective = Objective::structured(map, crate::train::objective::Loss::SquaredRelative, structure.clone());
@@ -219,13 +218,9 @@ mod tests {
             let text = structured_expression(&map, &structure, "sigma_pb", &coefficients.names);
             let right = text.split_once('=').expect("has '='").1;
             let outputs = objective.outputs();
-            let resolve = |name: &str| match name.strip_prefix('y').and_then(|digits| digits.parse::<usize>().ok()) {
-                Some(index) => Some(20 + index),
-                None => resolve_feature_variable(name),
-            };
-            let expression = Expression::compile(right, &resolve).unwrap_or_else(|error| panic!("{pair}: {error}\n{text}"));
+            let expression = Expression::compile(right, &resolve_output_variable).unwrap_or_else(|error| panic!("{pair}: {error}\n{text}"));
             let y: Vec<f64> = (0..outputs).map(|k| 0.1 * k as f64 - 0.35).collect();
-            let mut slots = variables.clone();
+            let mut slots = variables.to_vec();
             slots.extend(&y);
             let mut target = vec![1.0];
             target.extend(&products);
