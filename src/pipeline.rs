@@ -33,10 +33,10 @@ pub fn resolve_feature_variable(name: &str) -> Option<usize> {
     Column::from_name(name).map(Column::index)
 }
 
-/// Index of a variable of an output map. Network output i is `y{i}` (`y`
-/// is `y0`) and comes after the feature variables, which an output map may
-/// also read: a structured LO network returns mass-dependent coefficients
-/// that the map combines with coupling products of the mixing matrices.
+/// Returns the index of a variable of an output map. Network output i is
+/// `y{i}` (`y` is `y0`) and comes after the feature variables. An output map
+/// may read those too, because a structured LO network returns
+/// mass-dependent coefficients that the map combines with coupling products.
 pub fn resolve_output_variable(name: &str) -> Option<usize> {
     if name == "y" {
         return Some(FEATURE_VARIABLES);
