@@ -5,10 +5,12 @@
 mod common;
 
 use deepxs::input::parse_slha;
-use deepxs::pair::PAIRS;
+use deepxs::pair::{Pair, PAIRS};
 use deepxs::physics::LoEngine;
 use deepxs::record::InputRecord;
+use deepxs::train::dataset::LabelledSet;
 use deepxs::train::engine::{engine_pair, load_pdf_directory, EngineLabels};
+use deepxs::train::labels::TeacherLabels;
 
 #[test]
 fn record_spectrum_gives_full_spectrum_lo() {
@@ -40,4 +42,31 @@ fn record_spectrum_gives_full_spectrum_lo() {
         }
     }
     assert_eq!(compared, 4 * points.len());
+}
+
+/// `--teacher-nlo` labels rest on the teacher's σ_NLO = σ_LO · K; on the
+/// DeepXS test rows inside the teacher's domain it must equal the DeepXS
+/// prediction published with them, and rows outside stay unlabelled.
+#[test]
+fn teacher_nlo_equals_published_deepxs_predictions() {
+    let Some(reference) = common::reference_dir("teacher_nlo_equals_published_deepxs_predictions") else {
+        return;
+    };
+    let teacher = TeacherLabels { description: "DeepXS".into(), weights: common::reference_weights(&reference) };
+    for pair in [Pair::C1c1, Pair::N2n2] {
+        let path = reference.join(format!("deepxs/testsets/{pair}_test.csv"));
+        let set = LabelledSet::read_csv_with_label(&path, "nlo_deepxs_pb").expect("test rows load");
+        let records = &set.records[..500];
+        let nlo = teacher.nlo_pb(pair, records);
+        let mut labelled = 0;
+        for (row, (value, published_pb)) in nlo.iter().zip(&set.labels).enumerate() {
+            if let Some(nlo_pb) = value {
+                // The published values come from the Keras networks in
+                // float32, ours from the converted weights.
+                assert!((nlo_pb / published_pb - 1.0).abs() < 1e-4, "{pair} row {row}: {nlo_pb} pb vs published {published_pb} pb");
+                labelled += 1;
+            }
+        }
+        assert!((300..500).contains(&labelled), "{pair}: {labelled} of 500 rows inside the teacher's domain");
+    }
 }

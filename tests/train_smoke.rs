@@ -5,6 +5,7 @@
 mod common;
 
 use std::cell::RefCell;
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -131,6 +132,35 @@ fn smoke_training_writes_loadable_set() {
     }
     let mape = errors.iter().sum::<f64>() / errors.len() as f64 * 100.0;
     assert!(mape < 15.0, "LO MAPE on fresh points {mape} %");
+
+    // Network-based point selection: `evaluate --worst-out` writes the rows
+    // the set predicts worst, largest error first.
+    let data = directory.join("fresh_lo.csv");
+    std::fs::write(&data, labelled(&fresh, StageKind::Lo).to_csv(true)).expect("writable");
+    let (worst, predicted) = (directory.join("worst.csv"), directory.join("predictions.csv"));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_deepxs-train"))
+        .args(["evaluate", "--pair", "c1c1", "--stage", "lo", "--worst-count", "5", "--weights"])
+        .arg(&directory)
+        .args([OsStr::new("--data"), data.as_os_str(), OsStr::new("--worst-out"), worst.as_os_str()])
+        .args([OsStr::new("--predictions-out"), predicted.as_os_str()])
+        .status()
+        .expect("deepxs-train runs");
+    assert!(status.success());
+    let predicted = std::fs::read_to_string(&predicted).expect("predictions written");
+    let mut by_error: Vec<(f64, &str)> = predicted
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (row, prediction) = line.rsplit_once(',').expect("prediction column");
+            let label: f64 = row.rsplit_once(',').expect("label column").1.parse().expect("label");
+            ((prediction.parse::<f64>().expect("prediction") / label - 1.0).abs(), row)
+        })
+        .collect();
+    by_error.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let worst = std::fs::read_to_string(&worst).expect("worst rows written");
+    let selected: Vec<&str> = worst.lines().skip(1).collect();
+    let expected: Vec<&str> = by_error[..5].iter().map(|&(_, row)| row).collect();
+    assert_eq!(selected, expected, "the five rows with the largest errors, largest first");
     std::fs::remove_dir_all(&directory).ok();
 }
 

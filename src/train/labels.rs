@@ -51,12 +51,20 @@ pub struct TeacherLabels {
     pub weights: WeightSet,
 }
 
-impl LabelSource for TeacherLabels {
-    fn describe(&self) -> String {
-        self.description.clone()
+impl TeacherLabels {
+    /// The teacher's σ_NLO = σ_LO · K in pb for `records` of `pair`, with
+    /// `None` outside its domain as for [`LabelSource::labels`]. A teacher's
+    /// K was trained next to its own LO network and partly absorbs that
+    /// network's errors. Their product is therefore closer to the NLO truth
+    /// than the K alone, and dividing it by the exact σ_LO gives a K label
+    /// that fits the exact LO.
+    pub fn nlo_pb(&self, pair: Pair, records: &[InputRecord]) -> Vec<Option<f64>> {
+        let lo = self.predict(pair, StageKind::Lo, records);
+        let k = self.predict(pair, StageKind::K, records);
+        lo.into_iter().zip(k).map(|(lo, k)| Some(lo? * k?).filter(|nlo| nlo.is_finite() && *nlo > 0.0)).collect()
     }
 
-    fn labels(&self, pair: Pair, stage: StageKind, records: &[InputRecord]) -> Vec<Option<f64>> {
+    fn predict(&self, pair: Pair, stage: StageKind, records: &[InputRecord]) -> Vec<Option<f64>> {
         let Some(pipeline) = self.weights.pipeline(pair) else {
             return vec![None; records.len()];
         };
@@ -69,6 +77,8 @@ impl LabelSource for TeacherLabels {
             StageKind::Lo => lo,
             StageKind::K => pipeline.k.evaluate(&records, Some(&lo)).iter().map(|value| value.value).collect(),
         };
+        // The domain of a K label includes the LO network's inputs, which
+        // the K stage reads through the stacking.
         let columns: Vec<crate::record::Column> = match stage {
             StageKind::Lo => pipeline.lo.columns.clone(),
             StageKind::K => pipeline.lo.columns.iter().chain(&pipeline.k.columns).copied().collect(),
@@ -82,5 +92,15 @@ impl LabelSource for TeacherLabels {
                 (in_domain && value.is_finite() && value > 0.0).then_some(value)
             })
             .collect()
+    }
+}
+
+impl LabelSource for TeacherLabels {
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn labels(&self, pair: Pair, stage: StageKind, records: &[InputRecord]) -> Vec<Option<f64>> {
+        self.predict(pair, stage, records)
     }
 }

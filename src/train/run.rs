@@ -49,7 +49,9 @@ pub fn train_stage(
     observer: &mut dyn FnMut(&str) -> Box<dyn TrainObserver>,
 ) -> Result<StageDescription, TrainError> {
     let started = Instant::now();
-    let usable: Vec<usize> = (0..data.len()).filter(|&i| data.labels[i].is_finite() && data.labels[i] > 0.0).collect();
+    // Relative losses divide by the label, so subnormal labels are left out
+    // with zeros and negatives.
+    let usable: Vec<usize> = (0..data.len()).filter(|&i| data.labels[i].is_normal() && data.labels[i] > 0.0).collect();
     let mut data = data.subset(&usable);
     data.records = data.records.iter().map(canonicalize_signs).collect();
     if data.len() < 2 {

@@ -202,6 +202,12 @@ pub fn train_network(
         let seconds = started.elapsed().as_secs_f64();
 
         let (mape, max) = evaluate(&network);
+        // An epoch has diverged when its loss overflowed or its validation
+        // error jumped far above the best one (SELU networks whose weights
+        // grew too large can also settle at a constant output, 100 % MAPE).
+        // The margin leaves the usual epoch-to-epoch noise of the
+        // validation MAPE, up to a few times the best value, alone.
+        let diverged = !(loss_sum.is_finite() && mape.is_finite()) || mape > 5.0 * best_mape + 10.0;
         let improved = mape < best_mape;
         if improved {
             best = network.clone();
@@ -226,7 +232,15 @@ pub fn train_network(
 
         learning_rate *= config.learning_rate_decay;
         adam.learning_rate = learning_rate;
-        if since_best >= config.patience {
+        if diverged {
+            // Such weights rarely recover, and waiting out the patience
+            // would waste the remaining epochs: go back to the best weights
+            // at half the rate without using up a restart.
+            learning_rate /= 2.0;
+            network = best.clone();
+            adam = Adam::new(&network, learning_rate);
+            since_best = 0;
+        } else if since_best >= config.patience {
             if restart >= config.restarts {
                 break;
             }
@@ -273,6 +287,25 @@ mod tests {
         assert!(trained.validation_mape_percent < first / 3.0, "MAPE {first} % → {} %", trained.validation_mape_percent);
         let again = train_network(view, view, &objective, &config, 3, &mut Silent);
         assert_eq!(again.network, trained.network, "same seed, same weights");
+    }
+
+    #[test]
+    fn train_network_recovers_from_a_diverged_epoch() {
+        let rows = 200;
+        let features = Array2::from_shape_fn((rows, 2), |(i, j)| (((i * 7 + j * 13) % 97) as f32 / 48.5) - 1.0);
+        let labels = Array2::from_shape_fn((rows, 1), |(i, _)| (3.0 * f64::from(features[[i, 0]])).exp());
+        let objective = Objective::new(OutputMap::fit_exp(labels.as_slice().expect("contiguous")).expect("positive"));
+        // A rate of 1e3 overflows SELU networks within the first epoch.
+        let config =
+            TrainConfig { hidden: vec![16, 16], batch_size: 8, learning_rate: 1e3, max_epochs: 40, patience: 1000, restarts: 0, ..TrainConfig::default() };
+        let view = (features.view(), labels.view());
+        let trained = train_network(view, view, &objective, &config, 3, &mut Silent);
+        let first = trained.log.first().expect("one epoch at least");
+        assert!(!first.train_mape_percent.is_finite(), "the test needs a diverging first epoch: {first:?}");
+        assert_eq!(trained.log.len(), 40, "divergence does not end training");
+        assert_eq!(trained.log[1].learning_rate, 500.0, "the second epoch runs at half the rate");
+        assert_eq!(trained.log[1].restart, 0, "a blow-up does not use up a restart");
+        assert!(trained.validation_mape_percent.is_finite(), "the best weights stay finite");
     }
 
     #[test]

@@ -65,6 +65,17 @@ fn parse_stage(text: &str) -> Result<StageKind, String> {
     StageKind::parse(text).map_err(|error| error.to_string())
 }
 
+fn parse_range(text: &str) -> Result<(f64, f64), String> {
+    let invalid = || format!("invalid range '{text}': expected MIN,MAX with MIN < MAX, for example 0.8,2");
+    let (low, high) = text.split_once(',').ok_or_else(invalid)?;
+    let (low, high): (f64, f64) = (low.trim().parse().map_err(|_| invalid())?, high.trim().parse().map_err(|_| invalid())?);
+    if low < high {
+        Ok((low, high))
+    } else {
+        Err(invalid())
+    }
+}
+
 fn parse_features(text: &str) -> Result<FeatureChoice, String> {
     FeatureChoice::parse(text).map_err(|error| error.to_string())
 }
@@ -88,6 +99,22 @@ struct LabelArgs {
     /// get K = truth / exact σ_LO (needs --engine-pdf).
     #[arg(long, value_name = "NAME")]
     truth_column: Option<String>,
+    /// For K from a teacher: label with the teacher's σ_NLO divided by the
+    /// exact σ_LO (needs --engine-pdf) instead of the teacher's own K.
+    #[arg(long, requires = "teacher")]
+    teacher_nlo: bool,
+    /// With --teacher-nlo: rows where the teacher's σ_LO differs from the
+    /// exact σ_LO by more than this relative amount stay unlabelled. Inside
+    /// its input ranges a teacher can still extrapolate badly (DeepXS's c1c1
+    /// LO network is off by orders of magnitude on some points).
+    #[arg(long, default_value_t = 0.02, requires = "teacher_nlo")]
+    teacher_lo_tolerance: f64,
+    /// K labels from the teacher outside MIN,MAX stay unlabelled. Prospino
+    /// K-factors of these pairs lie between about 0.9 and 1.6, and the DeepXS
+    /// K networks return values down to 0.03 (and below zero) where they
+    /// extrapolate.
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_range, requires = "teacher")]
+    teacher_k_range: Option<(f64, f64)>,
     /// LO labels below this σ in pb are left out (σ_min of the training
     /// selection: one event in 3000 fb⁻¹).
     #[arg(long, default_value_t = deepxs::checks::SIGMA_MINIMUM_PB)]
@@ -236,6 +263,14 @@ struct EvaluateArgs {
     /// empty where the set gives none) to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     predictions_out: Option<PathBuf>,
+    /// Network-based point selection: write the --worst-count rows with the
+    /// largest relative error (with their labels) to this CSV file, to be
+    /// added to the training data of the next round.
+    #[arg(long, value_name = "FILE.csv", requires = "worst_count")]
+    worst_out: Option<PathBuf>,
+    /// Number of rows for --worst-out.
+    #[arg(long, value_name = "N", requires = "worst_out")]
+    worst_count: Option<usize>,
 }
 
 pub fn main() -> ExitCode {
@@ -351,13 +386,29 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
             if let Some(teacher) = &teacher {
                 let unlabelled: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_none()).collect();
                 let records: Vec<_> = unlabelled.iter().map(|&i| input.records[i]).collect();
-                let from_teacher = teacher.labels(pair, stage, &records);
+                let from_teacher = if args.teacher_nlo {
+                    let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("--teacher-nlo needs --engine-pdf for σ_LO".into()))?;
+                    let lo = engine.cross_sections(pair, &records);
+                    let teacher_lo = teacher.labels(pair, StageKind::Lo, &records);
+                    let nlo = teacher.nlo_pb(pair, &records);
+                    (0..records.len())
+                        .map(|i| {
+                            let (exact_pb, teacher_pb, nlo_pb) = (lo[i]?, teacher_lo[i]?, nlo[i]?);
+                            ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some(nlo_pb / exact_pb)
+                        })
+                        .collect()
+                } else {
+                    teacher.labels(pair, stage, &records)
+                };
+                let (low, high) = args.teacher_k_range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+                let from_teacher: Vec<Option<f64>> = from_teacher.into_iter().map(|k| k.filter(|k| (low..=high).contains(k))).collect();
                 let mut count = 0;
                 for (&index, value) in unlabelled.iter().zip(from_teacher) {
                     labels[index] = value;
                     count += usize::from(value.is_some());
                 }
-                counts.push((teacher.describe(), count));
+                let what = if args.teacher_nlo { " (σ_NLO / exact σ_LO)" } else { "" };
+                counts.push((format!("{}{what}", teacher.describe()), count));
             }
             if counts.is_empty() {
                 return Err(TrainError::Invalid("K labels need --truth-column with --engine-pdf, or --teacher".into()));
@@ -467,13 +518,25 @@ fn evaluate(args: &EvaluateArgs) -> Result<(), TrainError> {
         write_file(path, &text)?;
     }
     let mut errors = Vec::new();
+    let mut rows_by_error = Vec::new();
     let mut invalid = 0;
-    for (prediction, &label) in predictions.iter().zip(&data.labels) {
+    for (row, (prediction, &label)) in predictions.iter().zip(&data.labels).enumerate() {
         match prediction {
-            Some(value) if label.is_finite() && label != 0.0 => errors.push((value / label - 1.0).abs()),
+            Some(value) if label.is_finite() && label != 0.0 => {
+                let error = (value / label - 1.0).abs();
+                errors.push(error);
+                rows_by_error.push((error, row));
+            }
             Some(_) => {}
             None => invalid += 1,
         }
+    }
+    if let (Some(path), Some(count)) = (&args.worst_out, args.worst_count) {
+        rows_by_error.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let worst: Vec<usize> = rows_by_error.iter().take(count).map(|&(_, row)| row).collect();
+        write_file(path, &data.subset(&worst).to_csv(true))?;
+        let smallest = rows_by_error.get(worst.len().saturating_sub(1)).map_or(0.0, |&(error, _)| error * 100.0);
+        eprintln!("wrote the {} worst rows (errors down to {smallest:.4} %) to {}", worst.len(), path.display());
     }
     let statistics = ErrorStatistics::from_errors(errors)
         .ok_or_else(|| TrainError::Invalid(format!("{}: no row with a label and a valid prediction", args.data.display())))?;
