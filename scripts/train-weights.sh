@@ -35,7 +35,7 @@ K_NET=(--hidden 32,32,32,32,32,32,32,32 --batch-size 64 --learning-rate 1e-3 --t
 # held out. The K labels come from two sources. The truth rows give
 # K = Prospino NLO / exact LO, three copies each to weigh them up. On
 # 100 000 points drawn around them, the DeepXS networks give σ_NLO and the
-# exact engine σ_LO (--teacher-nlo); rows where the DeepXS LO is off by
+# exact engine σ_LO (--teacher-nlo). Rows where the DeepXS LO is off by
 # more than 2 % stay unlabelled. Other drawn points add LO training rows
 # near the test distribution, which reaches squark masses above the box.
 for p in c1c1 n2n2; do

@@ -52,8 +52,8 @@ pub struct TeacherLabels {
 }
 
 impl TeacherLabels {
-    /// The teacher's σ_NLO = σ_LO · K in pb for `records` of `pair`, with
-    /// `None` outside its domain as for [`LabelSource::labels`]. A teacher's
+    /// Returns the teacher's σ_NLO = σ_LO · K in pb for `records` of `pair`,
+    /// with `None` outside its domain as for [`LabelSource::labels`]. A teacher's
     /// K was trained next to its own LO network and partly absorbs that
     /// network's errors. Their product is therefore closer to the NLO truth
     /// than the K alone, and dividing it by the exact σ_LO gives a K label

@@ -407,8 +407,8 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
                     labels[index] = value;
                     count += usize::from(value.is_some());
                 }
-                let what = if args.teacher_nlo { " (σ_NLO / exact σ_LO)" } else { "" };
-                counts.push((format!("{}{what}", teacher.describe()), count));
+                let suffix = if args.teacher_nlo { " (σ_NLO / exact σ_LO)" } else { "" };
+                counts.push((format!("{}{suffix}", teacher.describe()), count));
             }
             if counts.is_empty() {
                 return Err(TrainError::Invalid("K labels need --truth-column with --engine-pdf, or --teacher".into()));
