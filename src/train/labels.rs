@@ -52,46 +52,58 @@ pub struct TeacherLabels {
 }
 
 impl TeacherLabels {
-    /// Returns the teacher's σ_NLO = σ_LO · K in pb for `records` of `pair`,
-    /// with `None` outside its domain as for [`LabelSource::labels`]. A teacher's
-    /// K was trained next to its own LO network and partly absorbs that
-    /// network's errors. Their product is therefore closer to the NLO truth
-    /// than the K alone, and dividing it by the exact σ_LO gives a K label
-    /// that fits the exact LO.
-    pub fn nlo_pb(&self, pair: Pair, records: &[InputRecord]) -> Vec<Option<f64>> {
-        let lo = self.predict(pair, StageKind::Lo, records);
-        let k = self.predict(pair, StageKind::K, records);
-        lo.into_iter().zip(k).map(|(lo, k)| Some(lo? * k?).filter(|nlo| nlo.is_finite() && *nlo > 0.0)).collect()
+    /// Returns the teacher's σ_LO and σ_NLO = σ_LO · K, both in pb, for
+    /// `records` of `pair`, with `None` outside the K domain as for
+    /// [`LabelSource::labels`]. A teacher's K was trained next to its own LO
+    /// network and partly absorbs that network's errors. Their product is
+    /// therefore closer to the NLO truth than the K alone, and dividing it
+    /// by the exact σ_LO gives a K label that fits the exact LO.
+    pub fn lo_and_nlo_pb(&self, pair: Pair, records: &[InputRecord]) -> Vec<Option<(f64, f64)>> {
+        let (lo, k) = self.predict(pair, records, true);
+        lo.into_iter()
+            .zip(k)
+            .map(|(lo, k)| {
+                let (lo_pb, k) = (lo?, k?);
+                let nlo_pb = lo_pb * k;
+                (nlo_pb.is_finite() && nlo_pb > 0.0).then_some((lo_pb, nlo_pb))
+            })
+            .collect()
     }
 
-    fn predict(&self, pair: Pair, stage: StageKind, records: &[InputRecord]) -> Vec<Option<f64>> {
+    /// Returns the teacher's σ_LO in pb and, when `with_k`, its K for each
+    /// record. A value is `None` outside its stage's domain or when it is
+    /// not finite and positive. The LO network runs once for both.
+    fn predict(&self, pair: Pair, records: &[InputRecord], with_k: bool) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
         let Some(pipeline) = self.weights.pipeline(pair) else {
-            return vec![None; records.len()];
+            return (vec![None; records.len()], vec![None; records.len()]);
         };
         let records: Vec<InputRecord> = match self.weights.sign_convention {
             SignConvention::Raw => records.to_vec(),
             SignConvention::Canonical => records.iter().map(canonicalize_signs).collect(),
         };
-        let lo: Vec<f64> = pipeline.lo.evaluate(&records, None).iter().map(|value| value.value).collect();
-        let values = match stage {
-            StageKind::Lo => lo,
-            StageKind::K => pipeline.k.evaluate(&records, Some(&lo)).iter().map(|value| value.value).collect(),
+        let keep = |values: Vec<f64>, columns: &[crate::record::Column]| -> Vec<Option<f64>> {
+            values
+                .into_iter()
+                .zip(&records)
+                .map(|(value, record)| {
+                    let point = crate::input::Point::from_row("teacher", 0, 1, *record);
+                    let in_domain = input_warnings(&point, columns).is_empty();
+                    (in_domain && value.is_finite() && value > 0.0).then_some(value)
+                })
+                .collect()
         };
-        // The domain of a K label includes the LO network's inputs, which
-        // the K stage reads through the stacking.
-        let columns: Vec<crate::record::Column> = match stage {
-            StageKind::Lo => pipeline.lo.columns.clone(),
-            StageKind::K => pipeline.lo.columns.iter().chain(&pipeline.k.columns).copied().collect(),
+
+        let lo_values: Vec<f64> = pipeline.lo.evaluate(&records, None).iter().map(|value| value.value).collect();
+        let k = if with_k {
+            let k_values: Vec<f64> = pipeline.k.evaluate(&records, Some(&lo_values)).iter().map(|value| value.value).collect();
+            // The domain of a K label includes the LO network's inputs,
+            // which the K stage reads through the stacking.
+            let columns: Vec<crate::record::Column> = pipeline.lo.columns.iter().chain(&pipeline.k.columns).copied().collect();
+            keep(k_values, &columns)
+        } else {
+            vec![None; records.len()]
         };
-        values
-            .into_iter()
-            .zip(&records)
-            .map(|(value, record)| {
-                let point = crate::input::Point::from_row("teacher", 0, 1, *record);
-                let in_domain = input_warnings(&point, &columns).is_empty();
-                (in_domain && value.is_finite() && value > 0.0).then_some(value)
-            })
-            .collect()
+        (keep(lo_values, &pipeline.lo.columns), k)
     }
 }
 
@@ -101,6 +113,9 @@ impl LabelSource for TeacherLabels {
     }
 
     fn labels(&self, pair: Pair, stage: StageKind, records: &[InputRecord]) -> Vec<Option<f64>> {
-        self.predict(pair, stage, records)
+        match stage {
+            StageKind::Lo => self.predict(pair, records, false).0,
+            StageKind::K => self.predict(pair, records, true).1,
+        }
     }
 }

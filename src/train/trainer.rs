@@ -232,19 +232,15 @@ pub fn train_network(
 
         learning_rate *= config.learning_rate_decay;
         adam.learning_rate = learning_rate;
-        if diverged {
-            // Such weights rarely recover, and waiting out the patience
-            // would waste the remaining epochs: go back to the best weights
-            // at half the rate without using up a restart.
-            learning_rate /= 2.0;
-            network = best.clone();
-            adam = Adam::new(&network, learning_rate);
-            since_best = 0;
-        } else if since_best >= config.patience {
-            if restart >= config.restarts {
-                break;
-            }
-            restart += 1;
+        // Diverged weights rarely recover, and waiting out the patience
+        // would waste the remaining epochs, so a blow-up returns to the best
+        // weights at once, without using up a restart.
+        let patience_ran_out = !diverged && since_best >= config.patience;
+        if patience_ran_out && restart >= config.restarts {
+            break;
+        }
+        if diverged || patience_ran_out {
+            restart += usize::from(patience_ran_out);
             learning_rate /= 2.0;
             network = best.clone();
             adam = Adam::new(&network, learning_rate);

@@ -111,8 +111,7 @@ struct LabelArgs {
     teacher_lo_tolerance: f64,
     /// K labels from the teacher outside MIN,MAX stay unlabelled. Prospino
     /// K-factors of these pairs lie between about 0.9 and 1.6, and the DeepXS
-    /// K networks return values down to 0.03 (and below zero) where they
-    /// extrapolate.
+    /// K networks return values down to 0.03 where they extrapolate.
     #[arg(long, value_name = "MIN,MAX", value_parser = parse_range, requires = "teacher")]
     teacher_k_range: Option<(f64, f64)>,
     /// LO labels below this σ in pb are left out (σ_min of the training
@@ -387,13 +386,13 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
                 let unlabelled: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_none()).collect();
                 let records: Vec<_> = unlabelled.iter().map(|&i| input.records[i]).collect();
                 let from_teacher = if args.teacher_nlo {
-                    let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("--teacher-nlo needs --engine-pdf for σ_LO".into()))?;
+                    let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("--teacher-nlo is missing --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into()))?;
                     let lo = engine.cross_sections(pair, &records);
-                    let teacher_lo = teacher.labels(pair, StageKind::Lo, &records);
-                    let nlo = teacher.nlo_pb(pair, &records);
-                    (0..records.len())
-                        .map(|i| {
-                            let (exact_pb, teacher_pb, nlo_pb) = (lo[i]?, teacher_lo[i]?, nlo[i]?);
+                    let from_teacher = teacher.lo_and_nlo_pb(pair, &records);
+                    lo.into_iter()
+                        .zip(from_teacher)
+                        .map(|(exact_pb, teacher)| {
+                            let (exact_pb, (teacher_pb, nlo_pb)) = (exact_pb?, teacher?);
                             ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some(nlo_pb / exact_pb)
                         })
                         .collect()
