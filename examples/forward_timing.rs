@@ -73,7 +73,7 @@ fn main() {
     std::hint::black_box(predict(&weights, &slha_points, &deepxs::pair::PAIRS, Order::Both));
     let slha_seconds = cpu_seconds() - start;
 
-    // The embedded set evaluates three members per network and averages them.
+    // The embedded set evaluates every member of each ensemble and averages them.
     let embedded_seconds = WeightSet::embedded().ok().map(|embedded| {
         let start = cpu_seconds();
         for batch in points.chunks(2048) {
@@ -97,7 +97,7 @@ fn main() {
     println!("predict c1c1 LO+K+NLO: {:.2} µs per point, {:.0} points/s per core", total_seconds / count * 1e6, count / total_seconds);
     match embedded_seconds {
         Some(seconds) => println!(
-            "predict c1c1 with the embedded 3-member ensembles: {:.2} µs per point, {:.0} points/s per core",
+            "predict c1c1 with the embedded ensembles: {:.2} µs per point, {:.0} points/s per core",
             seconds / count * 1e6,
             count / seconds
         ),

@@ -15,11 +15,13 @@ use deepxs::pipeline::WeightSet;
 use deepxs::predict::{predict, Order, Status};
 use deepxs::record::{Column, InputRecord};
 use deepxs::train::dataset::LabelledSet;
+use deepxs::train::export::add_members;
 use deepxs::train::features::{FeatureChoice, StageKind};
 use deepxs::train::mlp::Mlp;
 use deepxs::train::objective::Loss;
 use deepxs::train::run::{train_stage, StageOptions};
 use deepxs::train::trainer::{EpochRecord, Silent, TrainConfig, TrainObserver};
+use deepxs::train::warm::load_initial_stage;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -98,6 +100,8 @@ fn smoke_training_writes_loadable_set() {
         validation_fraction: 0.2,
         label_source: "closed-form test function".into(),
         description: "smoke test".into(),
+        initial: None,
+        first_member: 0,
     };
     let history = Rc::new(RefCell::new(Vec::new()));
     let mut observer = |_: &str| -> Box<dyn TrainObserver> { Box::new(Recorder(Rc::clone(&history))) };
@@ -196,6 +200,8 @@ fn structured_lo_network_loads_and_predicts() {
         validation_fraction: 0.2,
         label_source: "closed-form test function".into(),
         description: "structured smoke test".into(),
+        initial: None,
+        first_member: 0,
     };
     let mut silent = |_: &str| -> Box<dyn TrainObserver> { Box::new(Silent) };
     let data = LabelledSet { records: records.clone(), labels: records.iter().map(structured_label).collect() };
@@ -204,6 +210,43 @@ fn structured_lo_network_loads_and_predicts() {
     let deepxs::manifest::OutputMap::One(output) = &lo.spec.output else { panic!("one output map") };
     assert!(output.starts_with("sigma_pb = exp("), "{output}");
     assert!(output.contains("(U11^2*V11^2) * y6"), "{output}");
+
+    // A warm start continues from the written networks: its first epoch is
+    // already near the finished run (a fresh start begins near 100 %), and
+    // the manifest keeps the z-score constants and output map.
+    let initial = load_initial_stage(&directory, Pair::C1c1, StageKind::Lo, true).expect("stage reads back");
+    assert_eq!(initial.members.len(), 2);
+    let warm_directory = scratch_directory("smoke-structured-warm");
+    let history = Rc::new(RefCell::new(Vec::new()));
+    let mut observer = |_: &str| -> Box<dyn TrainObserver> { Box::new(Recorder(Rc::clone(&history))) };
+    let warm_options = StageOptions {
+        config: TrainConfig { max_epochs: 5, learning_rate: 1e-4, ..options.config.clone() },
+        initial: Some(initial.clone()),
+        ..options.clone()
+    };
+    let warm = train_stage(&data, Pair::C1c1, StageKind::Lo, &warm_options, &warm_directory, &mut observer).expect("warm start trains");
+    let first = history.borrow()[0].validation_mape_percent;
+    assert!(first < 2.0 * lo.ensemble_validation_mape_percent, "first warm epoch at {first} %, the set was at {} %", lo.ensemble_validation_mape_percent);
+    assert_eq!((&warm.spec.mean, &warm.spec.std, &warm.spec.output), (&lo.spec.mean, &lo.spec.std, &lo.spec.output));
+    let wider = StageOptions { config: TrainConfig { hidden: vec![24, 24, 24], ..warm_options.config.clone() }, ..warm_options.clone() };
+    let error = train_stage(&data, Pair::C1c1, StageKind::Lo, &wider, &warm_directory, &mut silent).expect_err("shapes differ");
+    assert!(error.to_string().contains("layer widths"), "{error}");
+
+    // A new member from random weights joins the ensemble when it keeps the
+    // stage's constants; members with names already taken do not.
+    let grown_directory = scratch_directory("smoke-structured-grow");
+    let constants = load_initial_stage(&directory, Pair::C1c1, StageKind::Lo, false).expect("constants read back");
+    assert!(constants.members.is_empty());
+    let grow_options = StageOptions { initial: Some(constants), first_member: 2, members: 1, ..options.clone() };
+    let grown = train_stage(&data, Pair::C1c1, StageKind::Lo, &grow_options, &grown_directory, &mut silent).expect("new member trains");
+    assert_eq!(grown.seeds, vec![5], "seed 3 + member 2");
+    assert!(grown.ensemble_validation_mape_percent < 10.0, "new member's MAPE {} %", grown.ensemble_validation_mape_percent);
+    let clash = add_members(&directory, &warm_directory).expect_err("members 0 and 1 exist");
+    assert!(clash.to_string().contains("--first-member"), "{clash}");
+    assert_eq!(add_members(&directory, &grown_directory).expect("member added"), vec![("c1c1_lo".to_string(), 3)]);
+    std::fs::remove_dir_all(&warm_directory).ok();
+    std::fs::remove_dir_all(&grown_directory).ok();
+
     let error = train_stage(&labelled(&records, StageKind::K), Pair::C1c1, StageKind::K, &options, &directory, &mut silent)
         .expect_err("K is not structured");
     assert!(error.to_string().contains("structured networks are for the LO stage"), "{error}");
@@ -213,6 +256,8 @@ fn structured_lo_network_loads_and_predicts() {
     // The core reads the six-output networks through the manifest's output
     // map and matches the closed form as well as the trainer measured.
     let weights = load(&directory);
+    let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("manifest written");
+    assert!(manifest.contains("\"c1c1_lo_2\""), "the added member is in the manifest");
     let fresh = random_records(60, 98);
     let points: Vec<Point> = fresh.iter().enumerate().map(|(row, record)| Point::from_row("fresh", row, row + 2, *record)).collect();
     let predictions = predict(&weights, &points, &[Pair::C1c1], Order::Both);
@@ -260,6 +305,36 @@ fn binary_trains_and_evaluates() {
     assert!(!output.status.success(), "a set without manifest cannot be evaluated");
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("manifest.json"), "{message}");
+
+    // A fourth member with the stage's constants, then a K stage, and the
+    // assemble step adds the member to the LO ensemble of the manifest.
+    let grown = directory.join("grow");
+    let train = |arguments: &[&str], data: &std::path::Path, out: &std::path::Path| {
+        let status = std::process::Command::new(binary)
+            .args(["train", "--pair", "n2c1p", "--hidden", "16,16", "--max-epochs", "5", "--quiet"])
+            .args(arguments)
+            .args([OsStr::new("--data"), data.as_os_str(), OsStr::new("--out"), out.as_os_str()])
+            .status()
+            .expect("deepxs-train runs");
+        assert!(status.success(), "train {arguments:?}");
+    };
+    let set_log = out.join("training_log.csv");
+    let (set_path, log_path) = (out.to_str().expect("UTF-8 path"), set_log.to_str().expect("UTF-8 path"));
+    train(&["--stage", "lo", "--members", "1", "--first-member", "3", "--constants-from", set_path, "--log", log_path], &data, &grown);
+    assert!(grown.join("n2c1p_lo_3.safetensors").is_file());
+    let log = std::fs::read_to_string(&set_log).expect("log appended");
+    assert_eq!(log.lines().count(), 1 + 4 * 5, "the fourth member's epochs follow in the set's log");
+    let k_data = directory.join("k.csv");
+    std::fs::write(&k_data, labelled(&random_records(300, 4), StageKind::K).to_csv(true)).expect("writable");
+    train(&["--stage", "k", "--members", "1"], &k_data, &out);
+    let status = std::process::Command::new(binary)
+        .args([OsStr::new("assemble"), OsStr::new("--dir"), out.as_os_str(), OsStr::new("--add-members"), grown.as_os_str()])
+        .status()
+        .expect("deepxs-train runs");
+    assert!(status.success());
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).expect("manifest written");
+    assert!(manifest.contains("\"n2c1p_lo_3\""), "{manifest}");
+    assert!(out.join("n2c1p_lo_3.safetensors").is_file(), "the network was copied");
     std::fs::remove_dir_all(&directory).ok();
 }
 

@@ -57,6 +57,9 @@ pub struct StageDescription {
     /// Seeds of the members, in the order of the member names.
     pub seeds: Vec<u64>,
     /// Validation MAPE of each member and of the ensemble mean, in percent.
+    /// The ensemble figures are those of the members trained together in
+    /// the first run. A member added later ([`add_members`]) brings its own
+    /// figure, measured on the validation rows of its run.
     pub member_validation_mape_percent: Vec<f64>,
     pub ensemble_validation_mape_percent: f64,
     pub ensemble_validation_max_percent: f64,
@@ -86,6 +89,73 @@ impl StageDescription {
     }
 }
 
+/// Adds the ensemble members of every stage described in `other` to the
+/// same stage in `directory` and copies their networks. The stages must
+/// agree on features, z-score constants, output map and SELU layers, which
+/// `--constants-from` ensures. No member name may occur twice. Returns the stages that grew, as `<pair>_<stage>` with their new
+/// member count.
+pub fn add_members(directory: &Path, other: &Path) -> Result<Vec<(String, usize)>, TrainError> {
+    let entries = std::fs::read_dir(other).map_err(|error| TrainError::io(other, error))?;
+    let mut grown = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| TrainError::io(other, error))?.path();
+        if !path.to_string_lossy().ends_with(STAGE_SUFFIX) {
+            continue;
+        }
+        let added = read_description(&path)?;
+        let target_path = directory.join(format!("{}_{}{STAGE_SUFFIX}", added.pair.id(), added.stage));
+        let mut target = read_description(&target_path)?;
+        let mismatch = |what: &str| {
+            TrainError::Invalid(format!(
+                "{} and {}: the stages differ in their {what}; new members need --constants-from",
+                target_path.display(),
+                path.display()
+            ))
+        };
+        let (mine, theirs) = (&target.spec, &added.spec);
+        if mine.features != theirs.features || mine.mean != theirs.mean || mine.std != theirs.std {
+            return Err(mismatch("features or z-score constants"));
+        }
+        if mine.output != theirs.output {
+            return Err(mismatch("output map"));
+        }
+        if mine.selu_layers != theirs.selu_layers {
+            return Err(mismatch("number of SELU layers"));
+        }
+        let (Some(mine), Some(theirs)) = (&mine.network, &theirs.network) else {
+            return Err(mismatch("kind of networks (stacked stages cannot grow)"));
+        };
+        let mut names = mine.names();
+        for name in theirs.names() {
+            if names.contains(&name) {
+                return Err(TrainError::Invalid(format!(
+                    "{}: member {name} is already in {}; train new members with --first-member",
+                    path.display(),
+                    target_path.display()
+                )));
+            }
+            let (from, to) = (other.join(format!("{name}.safetensors")), directory.join(format!("{name}.safetensors")));
+            std::fs::copy(&from, &to).map_err(|error| TrainError::io(&from, error))?;
+            names.push(name);
+        }
+        target.spec.network = Some(Members::Ensemble(names.clone()));
+        target.seeds.extend(&added.seeds);
+        target.member_validation_mape_percent.extend(&added.member_validation_mape_percent);
+        target.training_seconds += added.training_seconds;
+        if target.label_source != added.label_source {
+            target.label_source = format!("{}; added members: {}", target.label_source, added.label_source);
+        }
+        target.write(directory)?;
+        grown.push((format!("{}_{}", added.pair.id(), added.stage), names.len()));
+    }
+    Ok(grown)
+}
+
+fn read_description(path: &Path) -> Result<StageDescription, TrainError> {
+    let text = std::fs::read_to_string(path).map_err(|error| TrainError::io(path, error))?;
+    serde_json::from_str(&text).map_err(|error| TrainError::Data { path: path.to_path_buf(), line: error.line(), detail: error.to_string() })
+}
+
 /// Reads every stage description in `directory` and writes manifest.json
 /// for the pairs that have both an LO and a K stage; returns those pairs.
 /// The manifest declares the canonical sign convention, which the
@@ -98,9 +168,7 @@ pub fn write_manifest(directory: &Path, description: &str) -> Result<Vec<Pair>, 
         if !path.to_string_lossy().ends_with(STAGE_SUFFIX) {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|error| TrainError::io(&path, error))?;
-        let stage: StageDescription = serde_json::from_str(&text)
-            .map_err(|error| TrainError::Data { path: path.clone(), line: error.line(), detail: error.to_string() })?;
+        let stage = read_description(&path)?;
         stages.insert((stage.pair, stage.stage.clone()), stage.spec);
     }
     let mut processes = BTreeMap::new();

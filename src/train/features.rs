@@ -331,6 +331,20 @@ impl FeatureSet {
         Ok(set)
     }
 
+    /// Compiles the expressions with given z-score constants, one mean and
+    /// one standard deviation per name (those of an existing set).
+    pub fn with_constants(names: Vec<String>, mean: Vec<f64>, std: Vec<f64>) -> Result<Self, TrainError> {
+        if mean.len() != names.len() || std.len() != names.len() {
+            return Err(TrainError::Invalid(format!("{} features but {} means and {} standard deviations", names.len(), mean.len(), std.len())));
+        }
+        if let Some(bad) = std.iter().find(|value| !(value.is_finite() && **value > 0.0)) {
+            return Err(TrainError::Invalid(format!("feature standard deviation {bad} is not finite and positive")));
+        }
+        let expressions =
+            names.iter().map(|name| Expression::compile(name, &resolve_feature_variable)).collect::<Result<Vec<_>, _>>()?;
+        Ok(FeatureSet { names, expressions, mean, std })
+    }
+
     /// Computes the features of each record before z-scoring.
     pub fn raw_values(&self, records: &[InputRecord]) -> Result<Vec<Vec<f64>>, TrainError> {
         let mut rows = Vec::with_capacity(records.len());

@@ -25,6 +25,7 @@ pub mod progress;
 pub mod run;
 pub mod sampling;
 pub mod trainer;
+pub mod warm;
 
 use std::path::PathBuf;
 

@@ -13,6 +13,7 @@ use super::export::{write_manifest, write_network, StageDescription};
 use super::features::{feature_names, structured_coefficients, structured_form, FeatureChoice, FeatureSet, StageKind};
 use super::objective::{Objective, OutputMap, Structure};
 use super::trainer::{mapped_values, split_indices, train_network, TrainConfig, TrainObserver, TrainedNetwork};
+use super::warm::InitialStage;
 use super::TrainError;
 use crate::pair::Pair;
 use crate::predict::canonicalize_signs;
@@ -30,6 +31,15 @@ pub struct StageOptions {
     pub label_source: String,
     /// Description written into the manifest.
     pub description: String,
+    /// An existing stage whose features, z-score constants and output map
+    /// the run keeps. When it carries networks, member i continues from its
+    /// member i (a warm start). Without networks the members start from new
+    /// random weights, to grow that stage's ensemble.
+    pub initial: Option<InitialStage>,
+    /// Index of the first member: members are named and seeded from
+    /// `first_member` on, so that new members of a grown ensemble do not
+    /// clash with the existing ones.
+    pub first_member: usize,
 }
 
 /// Network name of ensemble member `member`.
@@ -68,12 +78,28 @@ pub fn train_stage(
     if structured && stage != StageKind::Lo {
         return Err(TrainError::Invalid("structured networks are for the LO stage; choose basic or physics features for K".into()));
     }
-    let features = FeatureSet::fit(feature_names(pair, stage, options.features), &training.records)?;
-    let map = match stage {
-        StageKind::Lo => OutputMap::fit_exp(&training.labels),
-        StageKind::K => OutputMap::fit_linear(&training.labels),
-    }
-    .ok_or_else(|| TrainError::Invalid("labels do not allow an output map".into()))?;
+    let names = feature_names(pair, stage, options.features);
+    let (features, map) = match &options.initial {
+        Some(initial) => {
+            if names != initial.features {
+                return Err(TrainError::Invalid(format!(
+                    "{pair} {}: the stage in {} reads the features {:?}, but this run's are {names:?}; choose the same --features",
+                    stage.id(),
+                    initial.source,
+                    initial.features
+                )));
+            }
+            (FeatureSet::with_constants(names, initial.mean.clone(), initial.std.clone())?, initial.map)
+        }
+        None => {
+            let map = match stage {
+                StageKind::Lo => OutputMap::fit_exp(&training.labels),
+                StageKind::K => OutputMap::fit_linear(&training.labels),
+            }
+            .ok_or_else(|| TrainError::Invalid("labels do not allow an output map".into()))?;
+            (FeatureSet::fit(names, &training.records)?, map)
+        }
+    };
     // A structured network's targets carry the coupling products of each
     // row after the label, evaluated with the core's expressions.
     let coefficients = if structured {
@@ -100,6 +126,18 @@ pub fn train_stage(
         }
         Ok(matrix)
     };
+    let output = match &coefficients {
+        Some(set) => structured_expression(&map, &objective.structure, stage.quantity(), &set.names),
+        None => map.manifest_expression(stage.quantity()),
+    };
+    let mut widths = vec![features.names.len()];
+    widths.extend(&options.config.hidden);
+    widths.push(objective.outputs());
+    if let Some(initial) = &options.initial {
+        check_initial_stage(initial, &output, &widths, options.members).map_err(|detail| {
+            TrainError::Invalid(format!("{pair} {}: the stage in {} does not fit this run: {detail}", stage.id(), initial.source))
+        })?;
+    }
     let training_features = features.matrix(&training.records)?;
     let validation_features = features.matrix(&validation.records)?;
     let training_labels = targets(&training)?;
@@ -108,7 +146,8 @@ pub fn train_stage(
     std::fs::create_dir_all(directory).map_err(|error| TrainError::io(directory, error))?;
     let mut trained: Vec<TrainedNetwork> = Vec::new();
     let mut names = Vec::new();
-    for member in 0..options.members {
+    for index in 0..options.members {
+        let member = options.first_member + index;
         let name = member_name(pair, stage, member);
         let mut member_observer = observer(&name);
         let network = train_network(
@@ -117,6 +156,7 @@ pub fn train_stage(
             &objective,
             &options.config,
             options.seed + member as u64,
+            options.initial.as_ref().and_then(|initial| initial.members.get(index)),
             member_observer.as_mut(),
         );
         write_network(directory, &name, &network.network)?;
@@ -145,10 +185,7 @@ pub fn train_stage(
             features.names.clone(),
             features.mean.clone(),
             features.std.clone(),
-            match &coefficients {
-                Some(set) => structured_expression(&map, &objective.structure, stage.quantity(), &set.names),
-                None => map.manifest_expression(stage.quantity()),
-            },
+            output,
         ),
         label_source: options.label_source.clone(),
         training_rows: training.len(),
@@ -162,6 +199,30 @@ pub fn train_stage(
     description.write(directory)?;
     write_manifest(directory, &options.description)?;
     Ok(description)
+}
+
+/// Checks that an initial stage fits the run: the same output expression
+/// and, when it carries networks, at least `members` of them with layer
+/// widths `widths` (inputs, hidden layers, outputs) and SELU after every
+/// hidden layer.
+fn check_initial_stage(initial: &InitialStage, output: &str, widths: &[usize], members: usize) -> Result<(), String> {
+    if initial.output != output {
+        return Err(format!("its output map is '{}', this run's would be '{output}'", initial.output));
+    }
+    if !initial.members.is_empty() && initial.members.len() < members {
+        return Err(format!("it has {} members, fewer than the {members} asked for", initial.members.len()));
+    }
+    for (index, member) in initial.members.iter().enumerate().take(members) {
+        let mut shape: Vec<usize> = member.kernels.iter().map(|kernel| kernel.nrows()).collect();
+        shape.extend(member.kernels.last().map(|kernel| kernel.ncols()));
+        if shape != widths || member.selu_layers + 1 != widths.len() - 1 {
+            return Err(format!(
+                "member {index} has layer widths {shape:?} with {} SELU layers; this run needs {widths:?} with SELU after every hidden layer",
+                member.selu_layers
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes the manifest output map of a structured network. It is

@@ -156,13 +156,17 @@ fn mape_and_max(errors: &[f64]) -> (f64, f64) {
 /// Trains one network from `seed` on z-scored features and targets (the
 /// positive label, then the coefficients of a structured objective) and
 /// returns the weights with the lowest validation MAPE. The loss is
-/// `config.loss`, whatever the loss of `objective`.
+/// `config.loss`, whatever the loss of `objective`. With `initial`, training
+/// continues from those weights (a warm start), and `seed` only orders the
+/// batches. The caller checks that its shape fits the features,
+/// `config.hidden` and the objective.
 pub fn train_network(
     train: (ArrayView2<'_, f32>, ArrayView2<'_, f64>),
     validation: (ArrayView2<'_, f32>, ArrayView2<'_, f64>),
     objective: &Objective,
     config: &TrainConfig,
     seed: u64,
+    initial: Option<&Mlp>,
     observer: &mut dyn TrainObserver,
 ) -> TrainedNetwork {
     let (features, targets) = train;
@@ -172,7 +176,10 @@ pub fn train_network(
     widths.extend(&config.hidden);
     widths.push(objective.outputs());
     let mut network = Mlp::lecun_normal(&widths, config.hidden.len(), &mut rng);
-    start_structured_outputs(&mut network, targets, objective);
+    match initial {
+        Some(initial) => network = initial.clone(),
+        None => start_structured_outputs(&mut network, targets, objective),
+    }
     let mut learning_rate = config.learning_rate;
     let mut adam = Adam::new(&network, learning_rate);
 
@@ -278,10 +285,10 @@ mod tests {
         let objective = Objective::new(OutputMap::fit_exp(labels.as_slice().expect("contiguous")).expect("positive"));
         let config = TrainConfig { hidden: vec![16, 16], batch_size: 32, max_epochs: 40, patience: 5, restarts: 1, ..TrainConfig::default() };
         let view = (features.view(), labels.view());
-        let trained = train_network(view, view, &objective, &config, 3, &mut Silent);
+        let trained = train_network(view, view, &objective, &config, 3, None, &mut Silent);
         let first = trained.log.first().expect("one epoch at least").validation_mape_percent;
         assert!(trained.validation_mape_percent < first / 3.0, "MAPE {first} % → {} %", trained.validation_mape_percent);
-        let again = train_network(view, view, &objective, &config, 3, &mut Silent);
+        let again = train_network(view, view, &objective, &config, 3, None, &mut Silent);
         assert_eq!(again.network, trained.network, "same seed, same weights");
     }
 
@@ -295,7 +302,7 @@ mod tests {
         let config =
             TrainConfig { hidden: vec![16, 16], batch_size: 8, learning_rate: 1e3, max_epochs: 40, patience: 1000, restarts: 0, ..TrainConfig::default() };
         let view = (features.view(), labels.view());
-        let trained = train_network(view, view, &objective, &config, 3, &mut Silent);
+        let trained = train_network(view, view, &objective, &config, 3, None, &mut Silent);
         let first = trained.log.first().expect("one epoch at least");
         assert!(!first.train_mape_percent.is_finite(), "the test needs a diverging first epoch: {first:?}");
         assert_eq!(trained.log.len(), 40, "divergence does not end training");

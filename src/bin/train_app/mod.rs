@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use deepxs::pair::Pair;
 use deepxs::train::dataset::LabelledSet;
-use deepxs::train::export::write_manifest;
+use deepxs::train::export::{add_members, write_manifest};
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
 use deepxs::train::objective::Loss;
 use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
@@ -17,6 +17,7 @@ use deepxs::train::labels::{LabelSource, TeacherLabels};
 use deepxs::train::progress::CommandLineObserver;
 use deepxs::train::run::{train_stage, StageOptions};
 use deepxs::train::trainer::{split_indices, TrainConfig, TrainObserver};
+use deepxs::train::warm::load_initial_stage;
 use deepxs::train::{load_weight_directory, TrainError};
 use deepxs::validate::ErrorStatistics;
 
@@ -231,6 +232,21 @@ struct TrainArgs {
     /// Hide the progress bars.
     #[arg(long)]
     quiet: bool,
+    /// Warm start: continue from this stage of the set in DIR (its
+    /// `<pair>_<stage>.stage.json`, or else its manifest.json, and the
+    /// networks). The run keeps that set's features, z-score constants and
+    /// output map; --features, --hidden and --members must fit it.
+    #[arg(long, value_name = "DIR", conflicts_with = "constants_from")]
+    init_from: Option<PathBuf>,
+    /// Grow an ensemble: keep the features, z-score constants and output
+    /// map of this stage of the set in DIR, but start from new random
+    /// weights. Use with --first-member and `assemble --add-members`.
+    #[arg(long, value_name = "DIR")]
+    constants_from: Option<PathBuf>,
+    /// Index of the first member trained: names `<pair>_<stage>_<index>`
+    /// and seeds SEED + index start there.
+    #[arg(long, default_value_t = 0)]
+    first_member: usize,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +262,11 @@ struct AssembleArgs {
     /// the embedded set compresses better; 23 keeps f32 as it is.
     #[arg(long, value_name = "BITS", default_value_t = 23, value_parser = clap::value_parser!(u32).range(1..=23))]
     mantissa_bits: u32,
+    /// Before writing the manifest, add the members of the stages trained
+    /// in this directory (with --constants-from and --first-member) to the
+    /// same stages in --dir; repeatable.
+    #[arg(long, value_name = "DIR")]
+    add_members: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -454,6 +475,12 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
         validation_fraction: args.validation_fraction,
         label_source: args.label_source.clone(),
         description: args.description.clone(),
+        initial: match (&args.init_from, &args.constants_from) {
+            (Some(directory), _) => Some(load_initial_stage(directory, args.selection.pair, args.selection.stage, true)?),
+            (None, Some(directory)) => Some(load_initial_stage(directory, args.selection.pair, args.selection.stage, false)?),
+            (None, None) => None,
+        },
+        first_member: args.first_member,
     };
     std::fs::create_dir_all(&args.out).map_err(|error| TrainError::io(&args.out, error))?;
     let log = args.log.clone().unwrap_or_else(|| args.out.join("training_log.csv"));
@@ -487,6 +514,11 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
 }
 
 fn assemble(args: &AssembleArgs) -> Result<(), TrainError> {
+    for other in &args.add_members {
+        for (stage, members) in add_members(&args.dir, other)? {
+            eprintln!("{stage}: {members} members after adding those of {}", other.display());
+        }
+    }
     if args.mantissa_bits < 23 {
         let count = deepxs::train::compact::round_directory(&args.dir, args.mantissa_bits)?;
         eprintln!("rounded the weights of {count} networks to {} mantissa bits", args.mantissa_bits);
