@@ -95,9 +95,10 @@ done
 # with the first three's z-score constants and output map
 # (--constants-from), and the assemble step adds them to the stage. The
 # members' errors are largely independent, so the ensemble error falls
-# roughly as one over the square root of their number. Only n2n2 grows:
-# each c1c1 LO member costs about a fifth of the c1c1 prediction time, and
-# each member adds about 33 KiB to the web app's gzipped download.
+# roughly as one over the square root of their number. Only n2n2 grows.
+# By multiply-adds, each c1c1 LO member adds a fifth to the c1c1
+# prediction time, and each member adds about 33 KiB to the web app's
+# gzipped download.
 # Columns: pair, epochs, decay, learning rate, patience, members.
 GROWN=()
 for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 700 0.99018 2e-3 1000 6" "c1c1 300 0.9772 1e-3 1000 3"; do
@@ -121,7 +122,7 @@ for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 7
 done
 # Three more n2n2 LO members train on these rows plus 100 000 further
 # points around the truth rows (spread 0.05 and 0.15), which weighs the
-# fit towards the test distribution; 500 epochs give them about as many
+# fit towards the test distribution. In 500 epochs they see about as many
 # samples as the other members.
 "$T" sample --around n2n2_train_rows.csv --count 50000 --spread 0.05 --seed 66 --out n2n2_lo_points2.csv
 "$T" sample --around n2n2_train_rows.csv --count 50000 --spread 0.15 --seed 67 --out n2n2_lo_points3.csv
