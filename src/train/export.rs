@@ -92,8 +92,8 @@ impl StageDescription {
 /// Adds the ensemble members of every stage described in `other` to the
 /// same stage in `directory` and copies their networks. The stages must
 /// agree on features, z-score constants, output map and SELU layers, which
-/// `--constants-from` ensures. No member name may occur twice. Returns the stages that grew, as `<pair>_<stage>` with their new
-/// member count.
+/// `--constants-from` ensures. No member name may occur twice. Returns
+/// the stages that grew, as `<pair>_<stage>` with their new member count.
 pub fn add_members(directory: &Path, other: &Path) -> Result<Vec<(String, usize)>, TrainError> {
     let entries = std::fs::read_dir(other).map_err(|error| TrainError::io(other, error))?;
     let mut grown = Vec::new();
@@ -151,7 +151,8 @@ pub fn add_members(directory: &Path, other: &Path) -> Result<Vec<(String, usize)
     Ok(grown)
 }
 
-fn read_description(path: &Path) -> Result<StageDescription, TrainError> {
+/// Reads a stage description written by [`StageDescription::write`].
+pub(crate) fn read_description(path: &Path) -> Result<StageDescription, TrainError> {
     let text = std::fs::read_to_string(path).map_err(|error| TrainError::io(path, error))?;
     serde_json::from_str(&text).map_err(|error| TrainError::Data { path: path.to_path_buf(), line: error.line(), detail: error.to_string() })
 }

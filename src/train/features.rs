@@ -316,9 +316,8 @@ impl FeatureSet {
     /// Compiles the expressions and fits the z-score constants on `records`
     /// (which must already be in the sign convention of the set).
     pub fn fit(names: Vec<String>, records: &[InputRecord]) -> Result<Self, TrainError> {
-        let expressions =
-            names.iter().map(|name| Expression::compile(name, &resolve_feature_variable)).collect::<Result<Vec<_>, _>>()?;
-        let mut set = FeatureSet { mean: vec![0.0; names.len()], std: vec![1.0; names.len()], names, expressions };
+        let columns = names.len();
+        let mut set = FeatureSet::with_constants(names, vec![0.0; columns], vec![1.0; columns])?;
         let raw = set.raw_values(records)?;
         let count = records.len().max(1) as f64;
         for column in 0..set.names.len() {

@@ -215,7 +215,7 @@ fn check_initial_stage(initial: &InitialStage, output: &str, widths: &[usize], m
     for (index, member) in initial.members.iter().enumerate().take(members) {
         let mut shape: Vec<usize> = member.kernels.iter().map(|kernel| kernel.nrows()).collect();
         shape.extend(member.kernels.last().map(|kernel| kernel.ncols()));
-        if shape != widths || member.selu_layers + 1 != widths.len() - 1 {
+        if shape != widths || member.selu_layers + 2 != widths.len() {
             return Err(format!(
                 "member {index} has layer widths {shape:?} with {} SELU layers; this run needs {widths:?} with SELU after every hidden layer",
                 member.selu_layers

@@ -175,11 +175,14 @@ pub fn train_network(
     let mut widths = vec![features.ncols()];
     widths.extend(&config.hidden);
     widths.push(objective.outputs());
-    let mut network = Mlp::lecun_normal(&widths, config.hidden.len(), &mut rng);
-    match initial {
-        Some(initial) => network = initial.clone(),
-        None => start_structured_outputs(&mut network, targets, objective),
-    }
+    let mut network = match initial {
+        Some(initial) => initial.clone(),
+        None => {
+            let mut network = Mlp::lecun_normal(&widths, config.hidden.len(), &mut rng);
+            start_structured_outputs(&mut network, targets, objective);
+            network
+        }
+    };
     let mut learning_rate = config.learning_rate;
     let mut adam = Adam::new(&network, learning_rate);
 

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use super::export::{StageDescription, STAGE_SUFFIX};
+use super::export::{read_description, STAGE_SUFFIX};
 use super::features::StageKind;
 use super::mlp::Mlp;
 use super::objective::OutputMap;
@@ -47,10 +47,8 @@ pub fn load_initial_stage(directory: &Path, pair: Pair, stage: StageKind, with_n
     let stage_path = directory.join(format!("{}_{}{STAGE_SUFFIX}", pair.id(), stage.id()));
     let manifest_path = directory.join("manifest.json");
     let (path, spec) = if stage_path.is_file() {
-        let text = std::fs::read_to_string(&stage_path).map_err(|error| TrainError::io(&stage_path, error))?;
-        let description: StageDescription =
-            serde_json::from_str(&text).map_err(|error| TrainError::Invalid(format!("{}: {error}", stage_path.display())))?;
-        (stage_path, description.spec)
+        let spec = read_description(&stage_path)?.spec;
+        (stage_path, spec)
     } else {
         let text = std::fs::read_to_string(&manifest_path).map_err(|error| TrainError::io(&manifest_path, error))?;
         let manifest = Manifest::from_json(&text)?;
