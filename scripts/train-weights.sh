@@ -19,7 +19,7 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, nine n2n2 LO members; K from Prospino truth and the DeepXS networks as a teacher). σ_NLO MAPE against held-out Prospino values: 0.11 % c1c1, 0.39 % n2n2, 0.7 to 0.9 % n2c1. See weights/README.md."
+DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, nine n2n2 and five n2c1m LO members; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.11 % c1c1, 0.39 % n2n2, 0.22 % n2c1p, 0.43 % n2c1m. See weights/README.md."
 # LO networks are structured: log-masses in, a scale and one coefficient per
 # coupling product out (see --features in deepxs-train train --help).
 LO_NET=(--features structured --hidden 64,64,64,64 --batch-size 64 --loss squared-relative
@@ -61,27 +61,33 @@ done
 
 # χ̃⁰₂χ̃±₁: the DeepXS K networks serve as a teacher inside their domain.
 # They label 100 000 points sampled around the generated reference spectra
-# and the first 30 000 of 150 000 box points that pass the σ_min cut of the
-# pair. The spectra with Prospino NLO truth are left out of the base and
-# kept for validation. Teacher K outside [0.8, 2] is left out: Prospino's
-# K-factors for these pairs lie between about 0.9 and 1.6.
+# and 150 000 box points that pass the σ_min cut of the pair. The spectra
+# with Prospino NLO truth are left out of the base and kept for
+# validation. The DeepXS networks depend on the sign convention of N row 2
+# and of U row 1 with V row 1, and these points come from other
+# generators. The teacher K therefore comes from the sign variant whose
+# DeepXS σ_LO is closest to the exact σ_LO (--teacher-sign-search). Points
+# where even that σ_LO is off by more than 20 % stay unlabelled. Teacher
+# K outside [0.8, 2] is left out: Prospino's K-factors for these pairs lie
+# between about 0.9 and 1.6.
 cut -d, -f1 "$REF/prospino/nlo.csv" | tail -n +2 | sort -u > nlo_files.txt
 awk -F, 'NR==FNR{skip[$1]=1;next} FNR==1 || !($1 in skip)' nlo_files.txt \
   "$REF/deepxs/testsets/generated_reference.csv" > n2c1_base.csv
 "$T" sample --around n2c1_base.csv --count 25000 --spread 0.15 --seed 41 --out n2c1_points.csv
 "$T" sample --around n2c1_base.csv --count 75000 --spread 0.15 --seed 42 --out n2c1_points2.csv
 (cut -d, -f2-20 n2c1_base.csv; tail -n +2 n2c1_points.csv) > n2c1_all_points.csv
-TEACHER_K=(--teacher "$REF/deepxs/networks" --teacher-k-range 0.8,2)
+TEACHER_K=(--teacher "$REF/deepxs/networks" --teacher-k-range 0.8,2 --teacher-sign-search
+  --teacher-lo-tolerance 0.2 --engine-pdf "$PDF")
 for p in n2c1p n2c1m; do
   "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --out ${p}_lo_box.csv
   head -n 150001 ${p}_lo_box.csv > ${p}_k_box_points.csv
   "$T" label --pair $p --stage k --input n2c1_all_points.csv "${TEACHER_K[@]}" --out ${p}_k_reference.csv
   "$T" label --pair $p --stage k --input n2c1_points2.csv "${TEACHER_K[@]}" --out ${p}_k_reference2.csv
   "$T" label --pair $p --stage k --input ${p}_k_box_points.csv "${TEACHER_K[@]}" --out ${p}_k_box.csv
-  (cat ${p}_k_reference.csv; tail -n +2 ${p}_k_reference2.csv; sed -n '2,30001p' ${p}_k_box.csv) > ${p}_k.csv
+  (cat ${p}_k_reference.csv; tail -n +2 ${p}_k_reference2.csv; tail -n +2 ${p}_k_box.csv) > ${p}_k.csv
   "$T" train --pair $p --stage k --data ${p}_k.csv --out set --members 3 --seed 51 "${K_NET[@]}" \
     --max-epochs 120 --learning-rate-decay 0.97 --patience 1000 --restarts 2 --validation-fraction 0.05 \
-    --label-source "DeepXS reference K networks as teacher, inside their training domain and K in [0.8, 2], on points around reference spectra and on box points"
+    --label-source "DeepXS reference K networks as teacher, in the sign variant their σ_LO selects (within 20 % of the exact σ_LO), K in [0.8, 2], on points around reference spectra and on box points"
 done
 
 # LO: the exact engine labels the box points, and for c1c1 and n2n2 also
@@ -95,13 +101,14 @@ done
 # with the first three's z-score constants and output map
 # (--constants-from), and the assemble step adds them to the stage. The
 # members' errors are largely independent, so the ensemble error falls
-# roughly as one over the square root of their number. Only n2n2 grows.
+# roughly as one over the square root of their number. n2n2 grows to nine
+# members and n2c1m to five.
 # By multiply-adds, each c1c1 LO member adds a fifth to the c1c1
 # prediction time, and each member adds about 33 KiB to the web app's
 # gzipped download.
 # Columns: pair, epochs, decay, learning rate, patience, members.
 GROWN=()
-for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 700 0.99018 2e-3 1000 6" "c1c1 300 0.9772 1e-3 1000 3"; do
+for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 5" "n2n2 700 0.99018 2e-3 1000 6" "c1c1 300 0.9772 1e-3 1000 3"; do
   read -r p epochs decay rate patience members <<<"$run"
   [ -f ${p}_lo_box.csv ] || "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --out ${p}_lo_box.csv
   "$T" label --pair $p --stage lo --input box_fresh_points.csv --engine-pdf "$PDF" --out ${p}_lo_fresh.csv

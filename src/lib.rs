@@ -29,6 +29,8 @@ pub mod slha;
 pub mod spectrum;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod truth;
 pub mod validate;
 pub mod web;
 pub mod xsection;

@@ -52,21 +52,60 @@ pub struct TeacherLabels {
 }
 
 impl TeacherLabels {
-    /// Returns the teacher's σ_LO and σ_NLO = σ_LO · K, both in pb, for
-    /// `records` of `pair`, with `None` outside the K domain as for
-    /// [`LabelSource::labels`]. A teacher's K was trained next to its own LO
-    /// network and partly absorbs that network's errors. Their product is
-    /// therefore closer to the NLO truth than the K alone, and dividing it
-    /// by the exact σ_LO gives a K label that fits the exact LO.
-    pub fn lo_and_nlo_pb(&self, pair: Pair, records: &[InputRecord]) -> Vec<Option<(f64, f64)>> {
+    /// Returns the teacher's σ_LO in pb and its K for `records` of `pair`,
+    /// with `None` outside the K domain as for [`LabelSource::labels`] and
+    /// where σ_NLO = σ_LO · K is not finite and positive. A teacher's K was
+    /// trained next to its own LO network and partly absorbs that network's
+    /// errors. Their product σ_NLO is therefore closer to the NLO truth than
+    /// the K alone, and dividing it by the exact σ_LO gives a K label that
+    /// fits the exact LO.
+    pub fn lo_and_k(&self, pair: Pair, records: &[InputRecord]) -> Vec<Option<(f64, f64)>> {
         let (lo, k) = self.predict(pair, records, true);
         lo.into_iter()
             .zip(k)
             .map(|(lo, k)| {
                 let (lo_pb, k) = (lo?, k?);
                 let nlo_pb = lo_pb * k;
-                (nlo_pb.is_finite() && nlo_pb > 0.0).then_some((lo_pb, nlo_pb))
+                (nlo_pb.is_finite() && nlo_pb > 0.0).then_some((lo_pb, k))
             })
+            .collect()
+    }
+
+    /// Returns the teacher's σ_LO in pb and K for each record, both from
+    /// the sign variant of the record whose teacher σ_LO comes closest to
+    /// the exact σ_LO `exact_lo_pb`. A record gets `None` where even that
+    /// σ_LO is off by more than `tolerance` (relative).
+    ///
+    /// The variants are the record as given, with N row 2 negated, with U
+    /// row 1 and V row 1 negated, and with both. They describe the same
+    /// physics, but a teacher with [`SignConvention::Raw`] (DeepXS) learned
+    /// one generator's convention, and on the other variants its K can be
+    /// off by several percent. At one Prospino χ̃⁰₂χ̃⁻₁ test point the DeepXS
+    /// K is off by 1.8 % as written and by 0.13 % with both rows negated,
+    /// the variant where its σ_LO also agrees best. The σ_LO agreement thus
+    /// picks the variant the teacher was trained on, and rejects points
+    /// where no variant fits.
+    pub fn by_lo_agreement(
+        &self,
+        pair: Pair,
+        records: &[InputRecord],
+        exact_lo_pb: &[Option<f64>],
+        tolerance: f64,
+    ) -> Vec<Option<(f64, f64)>> {
+        // (relative σ_LO deviation, teacher σ_LO in pb, K) of the best variant.
+        let mut best: Vec<Option<(f64, f64, f64)>> = vec![None; records.len()];
+        for (flip_n, flip_uv) in [(false, false), (true, false), (false, true), (true, true)] {
+            let variant: Vec<InputRecord> = records.iter().map(|record| negate_rows(record, flip_n, flip_uv)).collect();
+            for (slot, (teacher, exact)) in best.iter_mut().zip(self.lo_and_k(pair, &variant).into_iter().zip(exact_lo_pb)) {
+                let (Some((lo, k)), Some(exact)) = (teacher, exact) else { continue };
+                let deviation = (lo / exact - 1.0).abs();
+                if slot.is_none_or(|(best_deviation, _, _)| deviation < best_deviation) {
+                    *slot = Some((deviation, lo, k));
+                }
+            }
+        }
+        best.into_iter()
+            .map(|best| best.and_then(|(deviation, lo, k)| (deviation <= tolerance).then_some((lo, k))))
             .collect()
     }
 
@@ -105,6 +144,25 @@ impl TeacherLabels {
         };
         (keep(lo_values, &pipeline.lo.columns), k)
     }
+}
+
+/// Returns `record` with N row 2 negated (`flip_n`) and with U row 1 and
+/// V row 1 negated together (`flip_uv`).
+fn negate_rows(record: &InputRecord, flip_n: bool, flip_uv: bool) -> InputRecord {
+    use crate::record::Column;
+    let mut flipped = *record;
+    let groups: [(bool, &[Column]); 2] = [
+        (flip_n, &[Column::N21, Column::N22, Column::N23, Column::N24]),
+        (flip_uv, &[Column::U11, Column::U12, Column::V11, Column::V12]),
+    ];
+    for (flip, columns) in groups {
+        if flip {
+            for &column in columns {
+                flipped.set(column, record.get(column).map(|value| -value));
+            }
+        }
+    }
+    flipped
 }
 
 impl LabelSource for TeacherLabels {

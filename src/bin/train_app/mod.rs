@@ -104,12 +104,21 @@ struct LabelArgs {
     /// exact σ_LO (needs --engine-pdf) instead of the teacher's own K.
     #[arg(long, requires = "teacher")]
     teacher_nlo: bool,
-    /// With --teacher-nlo: rows where the teacher's σ_LO differs from the
-    /// exact σ_LO by more than this relative amount stay unlabelled. Inside
+    /// With --teacher-nlo or --teacher-sign-search: rows where the teacher's
+    /// σ_LO differs from the exact σ_LO by more than this relative amount
+    /// stay unlabelled. Inside
     /// its input ranges a teacher can still extrapolate badly (DeepXS's c1c1
     /// LO network is off by orders of magnitude on some points).
-    #[arg(long, default_value_t = 0.02, requires = "teacher_nlo")]
+    #[arg(long, default_value_t = 0.02)]
     teacher_lo_tolerance: f64,
+    /// For K from a teacher that depends on the sign convention (DeepXS):
+    /// try the four sign variants of each point (N row 2, and U row 1 with
+    /// V row 1, negated or not) and take the K (or, with --teacher-nlo, the
+    /// σ_NLO) of the variant whose teacher σ_LO comes closest to the exact
+    /// σ_LO (needs --engine-pdf). Points where even that σ_LO is off by
+    /// more than --teacher-lo-tolerance stay unlabelled.
+    #[arg(long, requires = "teacher")]
+    teacher_sign_search: bool,
     /// K labels from the teacher outside MIN,MAX stay unlabelled. Prospino
     /// K-factors of these pairs lie between about 0.9 and 1.6, and the DeepXS
     /// K networks return values down to 0.03 where they extrapolate.
@@ -406,19 +415,38 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
             if let Some(teacher) = &teacher {
                 let unlabelled: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_none()).collect();
                 let records: Vec<_> = unlabelled.iter().map(|&i| input.records[i]).collect();
-                let from_teacher = if args.teacher_nlo {
-                    let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("--teacher-nlo is missing --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into()))?;
-                    let lo = engine.cross_sections(pair, &records);
-                    let from_teacher = teacher.lo_and_nlo_pb(pair, &records);
-                    lo.into_iter()
-                        .zip(from_teacher)
-                        .map(|(exact_pb, teacher)| {
-                            let (exact_pb, (teacher_pb, nlo_pb)) = (exact_pb?, teacher?);
-                            ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some(nlo_pb / exact_pb)
-                        })
-                        .collect()
-                } else {
-                    teacher.labels(pair, stage, &records)
+                let exact_lo = match (args.teacher_nlo || args.teacher_sign_search, &engine) {
+                    (false, _) => None,
+                    (true, Some(engine)) => Some(engine.cross_sections(pair, &records)),
+                    (true, None) => return Err(TrainError::Invalid("--teacher-nlo and --teacher-sign-search need --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into())),
+                };
+                let from_teacher: Vec<Option<f64>> = match exact_lo {
+                    None => teacher.labels(pair, stage, &records),
+                    Some(exact_lo) => {
+                        let teacher_lo_and_k: Vec<Option<(f64, f64)>> = if args.teacher_sign_search {
+                            teacher.by_lo_agreement(pair, &records, &exact_lo, args.teacher_lo_tolerance)
+                        } else {
+                            // As written: the teacher's σ_LO within the tolerance.
+                            teacher
+                                .lo_and_k(pair, &records)
+                                .into_iter()
+                                .zip(&exact_lo)
+                                .map(|(teacher, exact_pb)| {
+                                    let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
+                                    ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some((teacher_pb, k))
+                                })
+                                .collect()
+                        };
+                        teacher_lo_and_k
+                            .into_iter()
+                            .zip(&exact_lo)
+                            .map(|(teacher, exact_pb)| {
+                                let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
+                                // --teacher-nlo: the teacher's σ_NLO over the exact σ_LO.
+                                Some(if args.teacher_nlo { teacher_pb * k / exact_pb } else { k })
+                            })
+                            .collect()
+                    }
                 };
                 let (low, high) = args.teacher_k_range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
                 let from_teacher: Vec<Option<f64>> = from_teacher.into_iter().map(|k| k.filter(|k| (low..=high).contains(k))).collect();
@@ -427,7 +455,17 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
                     labels[index] = value;
                     count += usize::from(value.is_some());
                 }
-                let suffix = if args.teacher_nlo { " (σ_NLO / exact σ_LO)" } else { "" };
+                let mut notes = Vec::new();
+                if args.teacher_nlo {
+                    notes.push("σ_NLO / exact σ_LO".to_string());
+                }
+                if args.teacher_sign_search {
+                    notes.push("sign variant with the closest σ_LO".to_string());
+                }
+                if args.teacher_nlo || args.teacher_sign_search {
+                    notes.push(format!("σ_LO within {} of the exact σ_LO", args.teacher_lo_tolerance));
+                }
+                let suffix = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
                 counts.push((format!("{}{suffix}", teacher.describe()), count));
             }
             if counts.is_empty() {
