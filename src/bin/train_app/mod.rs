@@ -106,17 +106,17 @@ struct LabelArgs {
     teacher_nlo: bool,
     /// With --teacher-nlo or --teacher-sign-search: rows where the teacher's
     /// σ_LO differs from the exact σ_LO by more than this relative amount
-    /// stay unlabelled. Inside
-    /// its input ranges a teacher can still extrapolate badly (DeepXS's c1c1
-    /// LO network is off by orders of magnitude on some points).
+    /// stay unlabelled. Inside its input ranges a teacher can still
+    /// extrapolate badly (DeepXS's c1c1 LO network is off by orders of
+    /// magnitude on some points).
     #[arg(long, default_value_t = 0.02)]
     teacher_lo_tolerance: f64,
     /// For K from a teacher that depends on the sign convention (DeepXS):
-    /// try the four sign variants of each point (N row 2, and U row 1 with
-    /// V row 1, negated or not) and take the K (or, with --teacher-nlo, the
-    /// σ_NLO) of the variant whose teacher σ_LO comes closest to the exact
-    /// σ_LO (needs --engine-pdf). Points where even that σ_LO is off by
-    /// more than --teacher-lo-tolerance stay unlabelled.
+    /// evaluate it on the four sign variants of each point, with N row 2
+    /// and with U row 1 and V row 1 negated or not. The label is the K (with
+    /// --teacher-nlo, the σ_NLO) of the variant whose teacher σ_LO comes
+    /// closest to the exact σ_LO (needs --engine-pdf). Points where even
+    /// that σ_LO is off by more than --teacher-lo-tolerance stay unlabelled.
     #[arg(long, requires = "teacher")]
     teacher_sign_search: bool,
     /// K labels from the teacher outside MIN,MAX stay unlabelled. Prospino
@@ -415,39 +415,7 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
             if let Some(teacher) = &teacher {
                 let unlabelled: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_none()).collect();
                 let records: Vec<_> = unlabelled.iter().map(|&i| input.records[i]).collect();
-                let exact_lo = match (args.teacher_nlo || args.teacher_sign_search, &engine) {
-                    (false, _) => None,
-                    (true, Some(engine)) => Some(engine.cross_sections(pair, &records)),
-                    (true, None) => return Err(TrainError::Invalid("--teacher-nlo and --teacher-sign-search need --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into())),
-                };
-                let from_teacher: Vec<Option<f64>> = match exact_lo {
-                    None => teacher.labels(pair, stage, &records),
-                    Some(exact_lo) => {
-                        let teacher_lo_and_k: Vec<Option<(f64, f64)>> = if args.teacher_sign_search {
-                            teacher.by_lo_agreement(pair, &records, &exact_lo, args.teacher_lo_tolerance)
-                        } else {
-                            // As written: the teacher's σ_LO within the tolerance.
-                            teacher
-                                .lo_and_k(pair, &records)
-                                .into_iter()
-                                .zip(&exact_lo)
-                                .map(|(teacher, exact_pb)| {
-                                    let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
-                                    ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some((teacher_pb, k))
-                                })
-                                .collect()
-                        };
-                        teacher_lo_and_k
-                            .into_iter()
-                            .zip(&exact_lo)
-                            .map(|(teacher, exact_pb)| {
-                                let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
-                                // --teacher-nlo: the teacher's σ_NLO over the exact σ_LO.
-                                Some(if args.teacher_nlo { teacher_pb * k / exact_pb } else { k })
-                            })
-                            .collect()
-                    }
-                };
+                let from_teacher = teacher_k_labels(args, teacher, engine.as_ref(), pair, &records)?;
                 let (low, high) = args.teacher_k_range.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
                 let from_teacher: Vec<Option<f64>> = from_teacher.into_iter().map(|k| k.filter(|k| (low..=high).contains(k))).collect();
                 let mut count = 0;
@@ -481,6 +449,49 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
     let sources: Vec<String> = counts.iter().map(|(source, count)| format!("{count} from {source}")).collect();
     eprintln!("labelled {} of {} rows ({}); wrote {}", output.len(), input.len(), sources.join(", "), args.out.display());
     Ok(())
+}
+
+/// K labels from the teacher for `records`: its own K, or with
+/// --teacher-nlo its σ_NLO over the exact σ_LO, from the records as written
+/// or with --teacher-sign-search from the sign variant its σ_LO selects.
+/// The K range filter is left to the caller.
+fn teacher_k_labels(
+    args: &LabelArgs,
+    teacher: &TeacherLabels,
+    engine: Option<&EngineLabels>,
+    pair: Pair,
+    records: &[deepxs::record::InputRecord],
+) -> Result<Vec<Option<f64>>, TrainError> {
+    if !(args.teacher_nlo || args.teacher_sign_search) {
+        return Ok(teacher.labels(pair, StageKind::K, records));
+    }
+    let engine = engine.ok_or_else(|| {
+        TrainError::Invalid("--teacher-nlo and --teacher-sign-search need --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into())
+    })?;
+    let exact_lo = engine.cross_sections(pair, records);
+    let teacher_lo_and_k: Vec<Option<(f64, f64)>> = if args.teacher_sign_search {
+        teacher.by_lo_agreement(pair, records, &exact_lo, args.teacher_lo_tolerance)
+    } else {
+        // As written, where the teacher's σ_LO is within the tolerance.
+        teacher
+            .lo_and_k(pair, records)
+            .into_iter()
+            .zip(&exact_lo)
+            .map(|(teacher, exact_pb)| {
+                let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
+                ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some((teacher_pb, k))
+            })
+            .collect()
+    };
+    let labels = teacher_lo_and_k
+        .into_iter()
+        .zip(&exact_lo)
+        .map(|(teacher, exact_pb)| {
+            let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
+            Some(if args.teacher_nlo { teacher_pb * k / exact_pb } else { k })
+        })
+        .collect();
+    Ok(labels)
 }
 
 fn train(args: &TrainArgs) -> Result<(), TrainError> {
