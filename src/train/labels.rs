@@ -76,8 +76,9 @@ impl TeacherLabels {
     /// the exact σ_LO `exact_lo_pb`. A record gets `None` where even that
     /// σ_LO is off by more than `tolerance` (relative).
     ///
-    /// The variants are the record as given, with N row 2 negated, with U
-    /// row 1 and V row 1 negated, and with both. They describe the same
+    /// With `search_signs` the variants are the record as given, with N row
+    /// 2 negated, with U row 1 and V row 1 negated, and with both. Without
+    /// it only the record as given is tried. They describe the same
     /// physics, but a teacher with [`SignConvention::Raw`] (DeepXS) learned
     /// one generator's convention, and on the other variants its K can be
     /// off by several percent. At one Prospino χ̃⁰₂χ̃⁻₁ test point the DeepXS
@@ -91,10 +92,13 @@ impl TeacherLabels {
         records: &[InputRecord],
         exact_lo_pb: &[Option<f64>],
         tolerance: f64,
+        search_signs: bool,
     ) -> Vec<Option<(f64, f64)>> {
+        let all_variants = [(false, false), (true, false), (false, true), (true, true)];
+        let variants = if search_signs { &all_variants[..] } else { &all_variants[..1] };
         // (relative σ_LO deviation, teacher σ_LO in pb, K) of the best variant.
         let mut best: Vec<Option<(f64, f64, f64)>> = vec![None; records.len()];
-        for (flip_n, flip_uv) in [(false, false), (true, false), (false, true), (true, true)] {
+        for &(flip_n, flip_uv) in variants {
             let variant: Vec<InputRecord> = records.iter().map(|record| negate_rows(record, flip_n, flip_uv)).collect();
             for (slot, (teacher, exact)) in best.iter_mut().zip(self.lo_and_k(pair, &variant).into_iter().zip(exact_lo_pb)) {
                 let (Some((lo, k)), Some(exact)) = (teacher, exact) else { continue };

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use deepxs::pair::Pair;
+use deepxs::record::InputRecord;
 use deepxs::train::dataset::LabelledSet;
 use deepxs::train::export::{add_members, write_manifest};
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
@@ -460,7 +461,7 @@ fn teacher_k_labels(
     teacher: &TeacherLabels,
     engine: Option<&EngineLabels>,
     pair: Pair,
-    records: &[deepxs::record::InputRecord],
+    records: &[InputRecord],
 ) -> Result<Vec<Option<f64>>, TrainError> {
     if !(args.teacher_nlo || args.teacher_sign_search) {
         return Ok(teacher.labels(pair, StageKind::K, records));
@@ -469,20 +470,7 @@ fn teacher_k_labels(
         TrainError::Invalid("--teacher-nlo and --teacher-sign-search need --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into())
     })?;
     let exact_lo = engine.cross_sections(pair, records);
-    let teacher_lo_and_k: Vec<Option<(f64, f64)>> = if args.teacher_sign_search {
-        teacher.by_lo_agreement(pair, records, &exact_lo, args.teacher_lo_tolerance)
-    } else {
-        // As written, where the teacher's σ_LO is within the tolerance.
-        teacher
-            .lo_and_k(pair, records)
-            .into_iter()
-            .zip(&exact_lo)
-            .map(|(teacher, exact_pb)| {
-                let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
-                ((teacher_pb / exact_pb - 1.0).abs() <= args.teacher_lo_tolerance).then_some((teacher_pb, k))
-            })
-            .collect()
-    };
+    let teacher_lo_and_k = teacher.by_lo_agreement(pair, records, &exact_lo, args.teacher_lo_tolerance, args.teacher_sign_search);
     let labels = teacher_lo_and_k
         .into_iter()
         .zip(&exact_lo)
