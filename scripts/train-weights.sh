@@ -19,7 +19,7 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, nine n2n2 LO members; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.11 % c1c1, 0.39 % n2n2, 0.22 % n2c1p, 0.41 % n2c1m. See weights/README.md."
+DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, nine n2n2 LO members; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.10 % c1c1, 0.39 % n2n2, 0.22 % n2c1p, 0.41 % n2c1m. See weights/README.md."
 # LO networks are structured: log-masses in, a scale and one coefficient per
 # coupling product out (see --features in deepxs-train train --help).
 LO_NET=(--features structured --hidden 64,64,64,64 --batch-size 64 --loss squared-relative
@@ -35,22 +35,40 @@ K_NET=(--hidden 32,32,32,32,32,32,32,32 --batch-size 64 --learning-rate 1e-3 --t
 # χ̃⁺₁χ̃⁻₁ and χ̃⁰₂χ̃⁰₂: 80 % of the Prospino-truth test rows train, 20 % are
 # held out. The K labels come from two sources. The truth rows give
 # K = Prospino NLO / exact LO, three copies each to weigh them up. On
-# 100 000 points drawn around them, the DeepXS networks give σ_NLO and the
+# 100 000 points drawn around them (300 000 for c1c1), the DeepXS networks give σ_NLO and the
 # exact engine σ_LO (--teacher-nlo). Rows where the DeepXS LO is off by
 # more than 2 % stay unlabelled. Other drawn points add LO training rows
 # near the test distribution, which reaches squark masses above the box.
+# Draws points around the training rows of pair $p in parts of
+# COUNT:SPREAD:SEED, writes them to the file named first and labels them
+# with the teacher σ_NLO over the exact σ_LO (the same name with
+# _teacher for _points).
+teacher_points() {
+  local out=$1 parts=()
+  shift
+  for part in "$@"; do
+    IFS=: read -r count spread seed <<<"$part"
+    "$T" sample --around ${p}_train_rows.csv --count $count --spread $spread --seed $seed --out ${out%.csv}_$seed.csv
+    parts+=(${out%.csv}_$seed.csv)
+  done
+  (head -n 1 ${parts[0]}; for part in "${parts[@]}"; do tail -n +2 $part; done) > $out
+  "$T" label --pair $p --stage k --input $out --engine-pdf "$PDF" \
+    --teacher "$REF/deepxs/networks" --teacher-nlo --out ${out/_points/_teacher}
+}
 for p in c1c1 n2n2; do
   "$T" split --input "$REF/deepxs/testsets/${p}_test.csv" --holdout-fraction 0.2 --seed 1 \
     --train-out ${p}_train_rows.csv --holdout-out ${p}_holdout.csv
   "$T" label --pair $p --stage k --input ${p}_train_rows.csv --engine-pdf "$PDF" \
     --truth-column nlo_prospino_pb --out ${p}_k_truth.csv
-  "$T" sample --around ${p}_train_rows.csv --count 30000 --spread 0.05 --seed 61 --out ${p}_k_near.csv
-  "$T" sample --around ${p}_train_rows.csv --count 30000 --spread 0.15 --seed 62 --out ${p}_k_far.csv
-  "$T" sample --around ${p}_train_rows.csv --count 40000 --spread 0.1 --seed 64 --out ${p}_k_mid.csv
-  (cat ${p}_k_near.csv; tail -n +2 ${p}_k_far.csv; tail -n +2 ${p}_k_mid.csv) > ${p}_k_points.csv
-  "$T" label --pair $p --stage k --input ${p}_k_points.csv --engine-pdf "$PDF" \
-    --teacher "$REF/deepxs/networks" --teacher-nlo --out ${p}_k_teacher.csv
-  (cat ${p}_k_teacher.csv; for copy in 1 2 3; do tail -n +2 ${p}_k_truth.csv; done) > ${p}_k.csv
+  teacher_points ${p}_k_points.csv 30000:0.05:61 30000:0.15:62 40000:0.1:64
+  if [ $p = c1c1 ]; then
+    # c1c1 takes 200 000 more teacher points and nine copies of each truth
+    # row, which keeps the truth's share of the rows.
+    teacher_points ${p}_k_more_points.csv 70000:0.05:81 70000:0.1:82 60000:0.15:83
+    (cat ${p}_k_teacher.csv; tail -n +2 ${p}_k_more_teacher.csv; for copy in 1 2 3 4 5 6 7 8 9; do tail -n +2 ${p}_k_truth.csv; done) > ${p}_k.csv
+  else
+    (cat ${p}_k_teacher.csv; for copy in 1 2 3; do tail -n +2 ${p}_k_truth.csv; done) > ${p}_k.csv
+  fi
   "$T" train --pair $p --stage k --data ${p}_k.csv --out set --members 3 --seed 11 "${K_NET[@]}" \
     --max-epochs 250 --learning-rate-decay 0.985 --patience 1000 --restarts 2 --validation-fraction 0.05 \
     --features physics \
@@ -101,10 +119,10 @@ done
 # with the first three's z-score constants and output map
 # (--constants-from), and the assemble step adds them to the stage. The
 # members' errors are largely independent, so the ensemble error falls
-# roughly as one over the square root of their number. Only n2n2 grows.
-# By multiply-adds, each c1c1 LO member adds a fifth to the c1c1
-# prediction time, and each member adds about 33 KiB to the web app's
-# gzipped download.
+# roughly as one over the square root of their number. Only n2n2 grows;
+# the c1c1 members are replaced below. By multiply-adds, each c1c1 LO
+# member adds a fifth to the c1c1 prediction time, and each member adds
+# about 33 KiB to the web app's gzipped download.
 # Columns: pair, epochs, decay, learning rate, patience, members.
 GROWN=()
 for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 700 0.99018 2e-3 1000 6" "c1c1 300 0.9772 1e-3 1000 3"; do
@@ -126,22 +144,34 @@ for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 7
     GROWN+=(--add-members grow_$p)
   fi
 done
-# Three more n2n2 LO members train on these rows plus 100 000 further
-# points around the truth rows (spread 0.05 and 0.15), which weighs the
-# fit towards the test distribution. In 500 epochs they see about as many
-# samples as the other members.
-"$T" sample --around n2n2_train_rows.csv --count 50000 --spread 0.05 --seed 66 --out n2n2_lo_points2.csv
-"$T" sample --around n2n2_train_rows.csv --count 50000 --spread 0.15 --seed 67 --out n2n2_lo_points3.csv
-cp n2n2_lo.csv n2n2_lo_wide.csv
-for points in n2n2_lo_points2 n2n2_lo_points3; do
-  "$T" label --pair n2n2 --stage lo --input $points.csv --engine-pdf "$PDF" --out ${points}_labels.csv
-  tail -n +2 ${points}_labels.csv >> n2n2_lo_wide.csv
-done
-"$T" train --pair n2n2 --stage lo --data n2n2_lo_wide.csv --out grow2_n2n2 --members 3 --first-member 6 \
-  --constants-from set --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 500 \
-  --learning-rate-decay 0.98628 --learning-rate 2e-3 --patience 1000 \
-  --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on 160 000 points around the DeepXS n2n2 training rows"
-GROWN+=(--add-members grow2_n2n2)
+# Three more LO members of a pair train on its rows plus 100 000 points
+# around its truth rows (spread 0.05 and 0.15), which weighs the fit
+# towards the test distribution. In 500 epochs they see about as many
+# samples as the first members (n2n2) or twice as many (c1c1).
+# Arguments: pair, first member, learning rate, two sampling seeds, a
+# note for the label source, and further options of `sample`.
+grow_wide() {
+  local p=$1 first=$2 rate=$3 seed_near=$4 seed_far=$5 note=$6
+  shift 6
+  "$T" sample --around ${p}_train_rows.csv --count 50000 --spread 0.05 --seed $seed_near "$@" --out ${p}_lo_points2.csv
+  "$T" sample --around ${p}_train_rows.csv --count 50000 --spread 0.15 --seed $seed_far "$@" --out ${p}_lo_points3.csv
+  cp ${p}_lo.csv ${p}_lo_wide.csv
+  for points in ${p}_lo_points2 ${p}_lo_points3; do
+    "$T" label --pair $p --stage lo --input $points.csv --engine-pdf "$PDF" --out ${points}_labels.csv
+    tail -n +2 ${points}_labels.csv >> ${p}_lo_wide.csv
+  done
+  "$T" train --pair $p --stage lo --data ${p}_lo_wide.csv --out grow2_$p --members 3 --first-member $first \
+    --constants-from set --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 500 \
+    --learning-rate-decay 0.98628 --learning-rate $rate --patience 1000 \
+    --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on 160 000 points around the DeepXS $p training rows$note"
+  GROWN+=(--add-members grow2_$p)
+}
+grow_wide n2n2 6 2e-3 66 67 ""
+# The c1c1 members reach χ̃±₁ down to 70 GeV (the truth rows reach 77 GeV,
+# the box stops at 100 GeV) and replace the first three, which only fix
+# the z-score constants and output map. They are numbered 4 to 6.
+grow_wide c1c1 4 1e-3 68 69 ", χ̃±₁ down to 70 GeV" --min-chargino-mass 70
+GROWN+=(--drop-member c1c1_lo_0 --drop-member c1c1_lo_1 --drop-member c1c1_lo_2)
 "$T" assemble --dir set "${GROWN[@]}" --mantissa-bits 14 --description "$DESCRIPTION"
 for p in c1c1 n2n2 n2c1p n2c1m; do
   "$T" evaluate --pair $p --stage lo --weights set --data ${p}_lo_fresh.csv

@@ -15,7 +15,7 @@ use deepxs::pipeline::WeightSet;
 use deepxs::predict::{predict, Order, Status};
 use deepxs::record::{Column, InputRecord};
 use deepxs::train::dataset::LabelledSet;
-use deepxs::train::export::add_members;
+use deepxs::train::export::{add_members, drop_members};
 use deepxs::train::features::{FeatureChoice, StageKind};
 use deepxs::train::mlp::Mlp;
 use deepxs::train::objective::Loss;
@@ -244,6 +244,15 @@ fn structured_lo_network_loads_and_predicts() {
     let clash = add_members(&directory, &warm_directory).expect_err("members 0 and 1 exist");
     assert!(clash.to_string().contains("--first-member"), "{clash}");
     assert_eq!(add_members(&directory, &grown_directory).expect("member added"), vec![("c1c1_lo".to_string(), 3)]);
+    // Dropping a member keeps the others with their seeds, in order.
+    let unknown = drop_members(&directory, &["c1c1_lo_7".to_string()]).expect_err("no member 7");
+    assert!(unknown.to_string().contains("no member c1c1_lo_7"), "{unknown}");
+    assert_eq!(drop_members(&directory, &["c1c1_lo_0".to_string()]).expect("member dropped"), vec![("c1c1_lo".to_string(), 2)]);
+    assert!(!directory.join("c1c1_lo_0.safetensors").exists(), "the dropped network file is deleted");
+    let stage: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(directory.join("c1c1_lo.stage.json")).expect("stage file")).expect("JSON");
+    assert_eq!(stage["spec"]["network"], serde_json::json!(["c1c1_lo_1", "c1c1_lo_2"]));
+    assert_eq!(stage["seeds"], serde_json::json!([4, 5]));
     std::fs::remove_dir_all(&warm_directory).ok();
     std::fs::remove_dir_all(&grown_directory).ok();
 
@@ -258,6 +267,7 @@ fn structured_lo_network_loads_and_predicts() {
     let weights = load(&directory);
     let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("manifest written");
     assert!(manifest.contains("\"c1c1_lo_2\""), "the added member is in the manifest");
+    assert!(!manifest.contains("\"c1c1_lo_0\""), "the dropped member is not");
     let fresh = random_records(60, 98);
     let points: Vec<Point> = fresh.iter().enumerate().map(|(row, record)| Point::from_row("fresh", row, row + 2, *record)).collect();
     let predictions = predict(&weights, &points, &[Pair::C1c1], Order::Both);

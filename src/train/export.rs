@@ -151,6 +151,55 @@ pub fn add_members(directory: &Path, other: &Path) -> Result<Vec<(String, usize)
     Ok(grown)
 }
 
+/// Removes the named ensemble members (`<pair>_<stage>_<index>`, as in
+/// the stage descriptions) from their stages in `directory`, with their
+/// seeds, validation figures and network files. This keeps a subset of
+/// the trained members, for example when members trained later on more
+/// data replace the first ones. A stage keeps at least one member, and an
+/// unknown name is an error. Returns the stages that shrank, as
+/// `<pair>_<stage>` with their new member count.
+pub fn drop_members(directory: &Path, names: &[String]) -> Result<Vec<(String, usize)>, TrainError> {
+    let mut by_stage: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for name in names {
+        let stage = name.rsplit_once('_').map(|(stage, _)| stage).filter(|stage| stage.ends_with("_lo") || stage.ends_with("_k"));
+        let Some(stage) = stage else {
+            return Err(TrainError::Invalid(format!("{name}: not a member name of the form <pair>_<stage>_<index>")));
+        };
+        by_stage.entry(stage.to_string()).or_default().push(name);
+    }
+    let mut shrunk = Vec::new();
+    for (stage, dropped) in by_stage {
+        let path = directory.join(format!("{stage}{STAGE_SUFFIX}"));
+        let mut description = read_description(&path)?;
+        let Some(Members::Ensemble(members)) = &description.spec.network else {
+            return Err(TrainError::Invalid(format!("{}: the stage is not an ensemble of several members", path.display())));
+        };
+        let members = members.clone();
+        if let Some(unknown) = dropped.iter().find(|name| !members.contains(name)) {
+            return Err(TrainError::Invalid(format!("{}: the stage has no member {unknown} (members: {})", path.display(), members.join(", "))));
+        }
+        let keep: Vec<usize> = (0..members.len()).filter(|&index| !dropped.contains(&&members[index])).collect();
+        if keep.is_empty() {
+            return Err(TrainError::Invalid(format!("{}: dropping every member would leave the stage empty", path.display())));
+        }
+        // The seed and figure lists follow the member order; older stage
+        // files may lack entries, which stay lacking.
+        let pick = |values: &[u64]| keep.iter().filter_map(|&index| values.get(index).copied()).collect::<Vec<_>>();
+        description.seeds = pick(&description.seeds);
+        description.member_validation_mape_percent =
+            keep.iter().filter_map(|&index| description.member_validation_mape_percent.get(index).copied()).collect();
+        let kept: Vec<String> = keep.iter().map(|&index| members[index].clone()).collect();
+        description.spec.network = Some(if kept.len() == 1 { Members::One(kept[0].clone()) } else { Members::Ensemble(kept.clone()) });
+        description.write(directory)?;
+        for name in dropped {
+            let file = directory.join(format!("{name}.safetensors"));
+            std::fs::remove_file(&file).map_err(|error| TrainError::io(&file, error))?;
+        }
+        shrunk.push((stage, kept.len()));
+    }
+    Ok(shrunk)
+}
+
 /// Reads a stage description written by [`StageDescription::write`].
 pub(crate) fn read_description(path: &Path) -> Result<StageDescription, TrainError> {
     let text = std::fs::read_to_string(path).map_err(|error| TrainError::io(path, error))?;

@@ -24,18 +24,24 @@ const SQUARK_GROUPS: [&[usize]; 3] = [&[0, 3, 4, 6], &[1, 5], &[2, 7]];
 /// squarks above 500 GeV, χ̃±₁ above 100 GeV and the gluino above 200 GeV
 /// (where those inputs are present).
 pub fn passes_mass_cuts(record: &InputRecord) -> bool {
+    passes_mass_cuts_with(record, MIN_CHARGINO_MASS_GEV)
+}
+
+/// [`passes_mass_cuts`] with another χ̃±₁ floor in GeV.
+fn passes_mass_cuts_with(record: &InputRecord, min_chargino_gev: f64) -> bool {
     let above = |column: Column, minimum: f64| record.get(column).is_none_or(|mass| mass.abs() > minimum);
     SQUARK_COLUMNS.iter().all(|&column| above(column, MIN_SQUARK_MASS_GEV))
-        && above(Column::MChi1pm, MIN_CHARGINO_MASS_GEV)
+        && above(Column::MChi1pm, min_chargino_gev)
         && above(Column::MGluino, MIN_GLUINO_MASS_GEV)
 }
 
 /// Draws `count` points around base points chosen uniformly from `base`.
 /// `spread` is the standard deviation of the log mass factors and of the
-/// mixing angles in radians. Only points that pass [`passes_mass_cuts`] are
-/// kept, and fewer than `count` points come back only when the base is
-/// empty or its points keep failing the cuts.
-pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64) -> Vec<InputRecord> {
+/// mixing angles in radians. Only points that pass the cuts of
+/// [`passes_mass_cuts`], with χ̃±₁ above `min_chargino_gev` instead of
+/// 100 GeV, are kept. Fewer than `count` points come back only when the
+/// base is empty or its points keep failing the cuts.
+pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64, min_chargino_gev: f64) -> Vec<InputRecord> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut points = Vec::with_capacity(count);
     if base.is_empty() {
@@ -84,7 +90,7 @@ pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64)
         }
         scale(Column::MGluino, gluino);
 
-        if passes_mass_cuts(&record) {
+        if passes_mass_cuts_with(&record, min_chargino_gev) {
             points.push(record);
         }
     }
@@ -109,7 +115,7 @@ mod tests {
 
     #[test]
     fn samples_keep_unit_rows_and_cuts() {
-        let points = sample_around(&[base()], 500, 0.2, 4);
+        let points = sample_around(&[base()], 500, 0.2, 4, MIN_CHARGINO_MASS_GEV);
         assert_eq!(points.len(), 500);
         for record in &points {
             let get = |column| record.get(column).expect("complete");
@@ -123,6 +129,6 @@ mod tests {
             assert!(passes_mass_cuts(record));
         }
         assert_ne!(points[0], points[1]);
-        assert_eq!(sample_around(&[base()], 500, 0.2, 4), points, "same seed, same points");
+        assert_eq!(sample_around(&[base()], 500, 0.2, 4, MIN_CHARGINO_MASS_GEV), points, "same seed, same points");
     }
 }

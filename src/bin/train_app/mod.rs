@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use deepxs::checks::MIN_CHARGINO_MASS_GEV;
 use deepxs::pair::Pair;
 use deepxs::record::InputRecord;
 use deepxs::train::dataset::LabelledSet;
-use deepxs::train::export::{add_members, write_manifest};
+use deepxs::train::export::{add_members, drop_members, write_manifest};
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
 use deepxs::train::objective::Loss;
 use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
@@ -156,6 +157,12 @@ struct SampleArgs {
     spread: f64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Lowest χ̃±₁ mass in GeV of the points drawn with --around (default:
+    /// the paper's cut of 100 GeV). The DeepXS test rows reach down to
+    /// 77 GeV, and networks extrapolate poorly below their lowest training
+    /// mass.
+    #[arg(long, value_name = "GEV", requires = "around", conflicts_with = "pmssm_box")]
+    min_chargino_mass: Option<f64>,
     #[arg(long, value_name = "FILE.csv")]
     out: PathBuf,
 }
@@ -277,6 +284,11 @@ struct AssembleArgs {
     /// same stages in --dir; repeatable.
     #[arg(long, value_name = "DIR")]
     add_members: Vec<PathBuf>,
+    /// After adding members, remove this member (`<pair>_<stage>_<index>`)
+    /// from its stage and delete its network file; repeatable. Keeps a
+    /// chosen subset of the trained members.
+    #[arg(long, value_name = "NAME")]
+    drop_member: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -330,7 +342,7 @@ fn sample(args: &SampleArgs) -> Result<(), TrainError> {
     let (records, origin) = match &args.around {
         Some(around) => {
             let base = LabelledSet::read_csv(around)?;
-            (sample_around(&base.records, args.count, args.spread, args.seed), format!("around {} base points", base.len()))
+            (sample_around(&base.records, args.count, args.spread, args.seed, args.min_chargino_mass.unwrap_or(MIN_CHARGINO_MASS_GEV)), format!("around {} base points", base.len()))
         }
         None => {
             // The cuts keep well over a tenth of the draws, so a hundred
@@ -555,6 +567,9 @@ fn assemble(args: &AssembleArgs) -> Result<(), TrainError> {
         for (stage, members) in add_members(&args.dir, other)? {
             eprintln!("{stage}: {members} members after adding those of {}", other.display());
         }
+    }
+    for (stage, members) in drop_members(&args.dir, &args.drop_member)? {
+        eprintln!("{stage}: {members} members after dropping {}", args.drop_member.join(", "));
     }
     if args.mantissa_bits < 23 {
         let count = deepxs::train::compact::round_directory(&args.dir, args.mantissa_bits)?;
