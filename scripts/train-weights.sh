@@ -39,16 +39,16 @@ K_NET=(--hidden 32,32,32,32,32,32,32,32 --batch-size 64 --learning-rate 1e-3 --t
 # exact engine σ_LO (--teacher-nlo). Rows where the DeepXS LO is off by
 # more than 2 % stay unlabelled. Other drawn points add LO training rows
 # near the test distribution, which reaches squark masses above the box.
-# Draws points around the training rows of pair $p in parts of
-# COUNT:SPREAD:SEED, writes them to the file named first and labels them
-# with the teacher σ_NLO over the exact σ_LO (the same name with
+# Draws points around the rows of the first file in parts of
+# COUNT:SPREAD:SEED, writes them to the second file and labels them for
+# pair $p with the teacher σ_NLO over the exact σ_LO (the same name with
 # _teacher for _points).
 teacher_points() {
-  local out=$1 parts=()
-  shift
+  local base=$1 out=$2 parts=()
+  shift 2
   for part in "$@"; do
     IFS=: read -r count spread seed <<<"$part"
-    "$T" sample --around ${p}_train_rows.csv --count $count --spread $spread --seed $seed --out ${out%.csv}_$seed.csv
+    "$T" sample --around $base --count $count --spread $spread --seed $seed --out ${out%.csv}_$seed.csv
     parts+=(${out%.csv}_$seed.csv)
   done
   (head -n 1 ${parts[0]}; for part in "${parts[@]}"; do tail -n +2 $part; done) > $out
@@ -60,12 +60,19 @@ for p in c1c1 n2n2; do
     --train-out ${p}_train_rows.csv --holdout-out ${p}_holdout.csv
   "$T" label --pair $p --stage k --input ${p}_train_rows.csv --engine-pdf "$PDF" \
     --truth-column nlo_prospino_pb --out ${p}_k_truth.csv
-  teacher_points ${p}_k_points.csv 30000:0.05:61 30000:0.15:62 40000:0.1:64
+  teacher_points ${p}_train_rows.csv ${p}_k_points.csv 30000:0.05:61 30000:0.15:62 40000:0.1:64
   if [ $p = c1c1 ]; then
     # c1c1 takes 200 000 more teacher points and nine copies of each truth
-    # row, which keeps the truth's share of the rows.
-    teacher_points ${p}_k_more_points.csv 70000:0.05:81 70000:0.1:82 60000:0.15:83
-    (cat ${p}_k_teacher.csv; tail -n +2 ${p}_k_more_teacher.csv; for copy in 1 2 3 4 5 6 7 8 9; do tail -n +2 ${p}_k_truth.csv; done) > ${p}_k.csv
+    # row, which keeps the truth's share of the rows. 40 000 more points
+    # lie around the 110 training rows with ũ_L lighter than χ̃±₁, where K
+    # changes fastest and the teacher's σ_LO is most often off by more than
+    # 2 %, so that few labels were left there.
+    teacher_points ${p}_train_rows.csv ${p}_k_more_points.csv 70000:0.05:81 70000:0.1:82 60000:0.15:83
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) column[$i] = i; print; next }
+      $column["m_1000002"] < $column["m_chi1pm"]' ${p}_train_rows.csv > ${p}_light_squark_rows.csv
+    teacher_points ${p}_light_squark_rows.csv ${p}_k_light_points.csv 20000:0.05:84 20000:0.1:85
+    (cat ${p}_k_teacher.csv; tail -n +2 ${p}_k_more_teacher.csv; for copy in 1 2 3 4 5 6 7 8 9; do tail -n +2 ${p}_k_truth.csv; done
+      tail -n +2 ${p}_k_light_teacher.csv) > ${p}_k.csv
   else
     (cat ${p}_k_teacher.csv; for copy in 1 2 3; do tail -n +2 ${p}_k_truth.csv; done) > ${p}_k.csv
   fi
