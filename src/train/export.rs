@@ -3,7 +3,7 @@
 //! `layer{i}.bias`, f32) and a manifest.json assembled from per-stage
 //! descriptions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use safetensors::tensor::TensorView;
@@ -159,13 +159,14 @@ pub fn add_members(directory: &Path, other: &Path) -> Result<Vec<(String, usize)
 /// unknown name is an error. Returns the stages that shrank, as
 /// `<pair>_<stage>` with their new member count.
 pub fn drop_members(directory: &Path, names: &[String]) -> Result<Vec<(String, usize)>, TrainError> {
-    let mut by_stage: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    // A set per stage, so that a name given twice is dropped once.
+    let mut by_stage: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
     for name in names {
         let stage = name.rsplit_once('_').map(|(stage, _)| stage).filter(|stage| stage.ends_with("_lo") || stage.ends_with("_k"));
         let Some(stage) = stage else {
-            return Err(TrainError::Invalid(format!("{name}: not a member name of the form <pair>_<stage>_<index>")));
+            return Err(TrainError::Invalid(format!("{name}: invalid member name, expected <pair>_<stage>_<index> such as c1c1_lo_0")));
         };
-        by_stage.entry(stage.to_string()).or_default().push(name);
+        by_stage.entry(stage.to_string()).or_default().insert(name);
     }
     let mut shrunk = Vec::new();
     for (stage, dropped) in by_stage {
@@ -182,12 +183,10 @@ pub fn drop_members(directory: &Path, names: &[String]) -> Result<Vec<(String, u
         if keep.is_empty() {
             return Err(TrainError::Invalid(format!("{}: dropping every member would leave the stage empty", path.display())));
         }
-        // The seed and figure lists follow the member order; older stage
-        // files may lack entries, which stay lacking.
-        let pick = |values: &[u64]| keep.iter().filter_map(|&index| values.get(index).copied()).collect::<Vec<_>>();
-        description.seeds = pick(&description.seeds);
-        description.member_validation_mape_percent =
-            keep.iter().filter_map(|&index| description.member_validation_mape_percent.get(index).copied()).collect();
+        // The seed and figure lists follow the member order. Older stage
+        // files may lack entries, which stay missing.
+        description.seeds = pick_entries(&description.seeds, &keep);
+        description.member_validation_mape_percent = pick_entries(&description.member_validation_mape_percent, &keep);
         let kept: Vec<String> = keep.iter().map(|&index| members[index].clone()).collect();
         description.spec.network = Some(if kept.len() == 1 { Members::One(kept[0].clone()) } else { Members::Ensemble(kept.clone()) });
         description.write(directory)?;
@@ -198,6 +197,12 @@ pub fn drop_members(directory: &Path, names: &[String]) -> Result<Vec<(String, u
         shrunk.push((stage, kept.len()));
     }
     Ok(shrunk)
+}
+
+/// Returns the entries of `values` at the positions `keep`, skipping
+/// positions beyond its end.
+fn pick_entries<T: Copy>(values: &[T], keep: &[usize]) -> Vec<T> {
+    keep.iter().filter_map(|&index| values.get(index).copied()).collect()
 }
 
 /// Reads a stage description written by [`StageDescription::write`].
