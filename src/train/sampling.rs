@@ -130,5 +130,12 @@ mod tests {
         }
         assert_ne!(points[0], points[1]);
         assert_eq!(sample_around(&[base()], 500, 0.2, 4, MIN_CHARGINO_MASS_GEV), points, "same seed, same points");
+
+        // A lower χ̃±₁ floor keeps points below 100 GeV, and only above it.
+        let mut light = base();
+        light.set(Column::MChi1pm, Some(95.0));
+        let low = sample_around(&[light], 500, 0.1, 4, 70.0);
+        assert!(low.iter().any(|record| record.get(Column::MChi1pm).is_some_and(|mass| mass < MIN_CHARGINO_MASS_GEV)));
+        assert!(low.iter().all(|record| record.get(Column::MChi1pm).is_some_and(|mass| mass > 70.0)));
     }
 }

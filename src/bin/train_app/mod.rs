@@ -339,10 +339,14 @@ fn write_file(path: &Path, text: &str) -> Result<(), TrainError> {
 }
 
 fn sample(args: &SampleArgs) -> Result<(), TrainError> {
+    let min_chargino_gev = args.min_chargino_mass.unwrap_or(MIN_CHARGINO_MASS_GEV);
+    if !(min_chargino_gev.is_finite() && min_chargino_gev >= 0.0) {
+        return Err(TrainError::Invalid(format!("--min-chargino-mass {min_chargino_gev}: invalid, expected a mass in GeV of 0 or more")));
+    }
     let (records, origin) = match &args.around {
         Some(around) => {
             let base = LabelledSet::read_csv(around)?;
-            (sample_around(&base.records, args.count, args.spread, args.seed, args.min_chargino_mass.unwrap_or(MIN_CHARGINO_MASS_GEV)), format!("around {} base points", base.len()))
+            (sample_around(&base.records, args.count, args.spread, args.seed, min_chargino_gev), format!("around {} base points", base.len()))
         }
         None => {
             // The cuts keep well over a tenth of the draws, so a hundred
