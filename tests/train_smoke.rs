@@ -374,5 +374,43 @@ fn binary_samples_the_pmssm_box() {
         assert!(record.get(Column::MChi1pm).expect("set") > 100.0);
         assert!(record.get(Column::M2000002).expect("set") > 500.0);
     }
+
+    // Random-mixing copies of the box points: masses kept row by row
+    // (cycling past the end), mixing rows redrawn.
+    let mixed_path = directory.join("mixed.csv");
+    let status = std::process::Command::new(binary)
+        .args(["sample", "--random-mixing"])
+        .arg(directory.join("first.csv"))
+        .args(["--count", "300", "--seed", "5", "--out"])
+        .arg(&mixed_path)
+        .status()
+        .expect("deepxs-train runs");
+    assert!(status.success());
+    let mixed = LabelledSet::read_csv(&mixed_path).expect("readable copies");
+    assert_eq!(mixed.len(), 300);
+    for (index, record) in mixed.records.iter().enumerate() {
+        let base = &set.records[index % set.len()];
+        for column in [Column::MChi1pm, Column::M1000002, Column::M2000002, Column::MGluino] {
+            assert_eq!(record.get(column), base.get(column), "row {index}: masses are kept");
+        }
+        assert_eq!(record.get(Column::MChi20).map(f64::abs), base.get(Column::MChi20).map(f64::abs));
+    }
+    let changed = mixed.records.iter().zip(&set.records).filter(|(copy, base)| copy.get(Column::N22) != base.get(Column::N22)).count();
+    assert_eq!(changed, 200, "every copy gets a new N row 2");
+
+    // A base file without points is an error that names the file.
+    let empty = directory.join("empty.csv");
+    std::fs::write(&empty, "U11,U12,V11,V12,N21,N22,N23,N24,m_chi20,m_chi1pm\n").expect("scratch file");
+    let output = std::process::Command::new(binary)
+        .args(["sample", "--random-mixing"])
+        .arg(&empty)
+        .args(["--count", "3", "--out"])
+        .arg(directory.join("none.csv"))
+        .output()
+        .expect("deepxs-train runs");
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("empty.csv"), "{message}");
+    assert!(message.contains("no base points"), "{message}");
     std::fs::remove_dir_all(&directory).ok();
 }

@@ -8,6 +8,12 @@
 //! mass), and the gluino mass by its own factor. New points follow the
 //! correlations of the base set, which a box in the 19 inputs would not.
 //! [`super::pmssm_box`] samples the pMSSM-19 parameter box instead.
+//!
+//! [`random_mixing`] keeps the masses of each point and draws its mixing
+//! rows anew. The LO networks learn functions of the masses that multiply
+//! products of couplings; at fixed masses, couplings drawn independently
+//! of them pin those functions down better than the correlated couplings
+//! of physical spectra do.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -97,6 +103,49 @@ pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64,
     points
 }
 
+/// Copies of the base points in order (cycling when `count` exceeds the
+/// base) with the masses kept and the mixing drawn at random: N row 2
+/// uniform on the unit sphere, U row 1 and V row 1 as rotations by a
+/// uniform angle, and the sign of m(χ̃⁰₂) even odds. Columns a point lacks
+/// stay absent. The cuts of the base points hold for the copies, since
+/// they only involve masses.
+pub fn random_mixing(base: &[InputRecord], count: usize, seed: u64) -> Vec<InputRecord> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let normal = Normal::new(0.0, 1.0).expect("a unit deviation is valid");
+    (0..count)
+        .filter_map(|index| base.get(index % base.len().max(1)).copied())
+        .map(|mut record| {
+            for (first, second) in [(Column::U11, Column::U12), (Column::V11, Column::V12)] {
+                let angle = rng.random_range(0.0..std::f64::consts::TAU);
+                if record.get(first).is_some() && record.get(second).is_some() {
+                    record.set(first, Some(angle.cos()));
+                    record.set(second, Some(angle.sin()));
+                }
+            }
+            // Four normal deviates, normalised, are uniform on the 3-sphere;
+            // a near-zero draw is redrawn so that the division is safe.
+            let row = loop {
+                let row: [f64; 4] = std::array::from_fn(|_| normal.sample(&mut rng));
+                let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+                if norm > 1e-6 {
+                    break row.map(|x| x / norm);
+                }
+            };
+            let n_columns = [Column::N21, Column::N22, Column::N23, Column::N24];
+            if n_columns.iter().all(|&column| record.get(column).is_some()) {
+                for (column, value) in n_columns.iter().zip(row) {
+                    record.set(*column, Some(value));
+                }
+            }
+            let negative = rng.random_bool(0.5);
+            if let Some(mass) = record.get(Column::MChi20) {
+                record.set(Column::MChi20, Some(if negative { -mass.abs() } else { mass.abs() }));
+            }
+            record
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +186,36 @@ mod tests {
         let low = sample_around(&[light], 500, 0.1, 4, 70.0);
         assert!(low.iter().any(|record| record.get(Column::MChi1pm).is_some_and(|mass| mass < MIN_CHARGINO_MASS_GEV)));
         assert!(low.iter().all(|record| record.get(Column::MChi1pm).is_some_and(|mass| mass > 70.0)));
+    }
+
+    #[test]
+    fn random_mixing_keeps_masses_and_draws_unit_rows() {
+        let mut second = base();
+        second.set(Column::MChi1pm, Some(700.0));
+        let points = random_mixing(&[base(), second], 1000, 9);
+        assert_eq!(points.len(), 1000);
+        let mut negative = 0;
+        let mut n21_sum = 0.0;
+        for (index, record) in points.iter().enumerate() {
+            let get = |column| record.get(column).expect("complete");
+            let origin = if index % 2 == 0 { base() } else { second };
+            for column in [Column::MChi1pm, Column::M1000001, Column::M2000004, Column::MGluino] {
+                assert_eq!(record.get(column), origin.get(column), "masses are kept");
+            }
+            assert_eq!(get(Column::MChi20).abs(), 300.0);
+            negative += usize::from(get(Column::MChi20) < 0.0);
+            assert!((get(Column::U11).hypot(get(Column::U12)) - 1.0).abs() < 1e-12);
+            assert!((get(Column::V11).hypot(get(Column::V12)) - 1.0).abs() < 1e-12);
+            let n_norm: f64 = [Column::N21, Column::N22, Column::N23, Column::N24].iter().map(|&c| get(c).powi(2)).sum();
+            assert!((n_norm - 1.0).abs() < 1e-12);
+            n21_sum += get(Column::N21);
+        }
+        // Both signs of m(χ̃⁰₂) at about even odds (binomial σ ≈ 16), and
+        // N21 centred on zero (σ of the mean ≈ 0.016), unlike the base rows.
+        assert!((430..570).contains(&negative), "{negative} negative masses of 1000");
+        assert!((n21_sum / 1000.0).abs() < 0.08, "mean N21 {}", n21_sum / 1000.0);
+        assert_ne!(points[0], points[2], "each copy gets its own mixing");
+        assert_eq!(random_mixing(&[base(), second], 1000, 9), points, "same seed, same points");
+        assert!(random_mixing(&[], 10, 9).is_empty());
     }
 }

@@ -13,7 +13,7 @@ use deepxs::train::export::{add_members, drop_members, write_manifest};
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
 use deepxs::train::objective::Loss;
 use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
-use deepxs::train::sampling::sample_around;
+use deepxs::train::sampling::{random_mixing, sample_around};
 use deepxs::train::features::{FeatureChoice, StageKind};
 use deepxs::train::labels::{LabelSource, TeacherLabels};
 use deepxs::train::progress::CommandLineObserver;
@@ -140,8 +140,15 @@ struct LabelArgs {
 struct SampleArgs {
     /// CSV of base points (canonical input columns); new points are
     /// perturbed copies of them.
-    #[arg(long, value_name = "FILE.csv", required_unless_present = "pmssm_box", conflicts_with = "pmssm_box")]
+    #[arg(long, value_name = "FILE.csv", required_unless_present_any = ["pmssm_box", "random_mixing"], conflicts_with_all = ["pmssm_box", "random_mixing"])]
     around: Option<PathBuf>,
+    /// CSV of base points whose masses are kept: the new points copy them
+    /// in order (cycling when --count exceeds their number) with N row 2,
+    /// U row 1, V row 1 and the sign of m(χ̃⁰₂) drawn at random. Such points
+    /// decorrelate the coupling products that the structured LO networks
+    /// multiply, at the masses of the base points.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "pmssm_box")]
+    random_mixing: Option<PathBuf>,
     /// Draw from the pMSSM-19 box instead (|M1|, |M2|, |mu| ≤ 4 TeV with
     /// either sign, M3 and the squark soft masses in [0.2, 4] TeV, tan β in
     /// [1, 60]), keeping points with a χ̃⁰₁ LSP, squarks above 500 GeV and
@@ -343,12 +350,19 @@ fn sample(args: &SampleArgs) -> Result<(), TrainError> {
     if !(min_chargino_gev.is_finite() && min_chargino_gev >= 0.0) {
         return Err(TrainError::Invalid(format!("--min-chargino-mass {min_chargino_gev}: invalid, expected a mass in GeV of 0 or more")));
     }
-    let (records, origin) = match &args.around {
-        Some(around) => {
+    let (records, origin) = match (&args.around, &args.random_mixing) {
+        (Some(around), _) => {
             let base = LabelledSet::read_csv(around)?;
             (sample_around(&base.records, args.count, args.spread, args.seed, min_chargino_gev), format!("around {} base points", base.len()))
         }
-        None => {
+        (None, Some(path)) => {
+            let base = LabelledSet::read_csv(path)?;
+            if base.is_empty() {
+                return Err(TrainError::Invalid(format!("{}: no base points to copy", path.display())));
+            }
+            (random_mixing(&base.records, args.count, args.seed), format!("with random mixing at the masses of {} base points", base.len()))
+        }
+        (None, None) => {
             // The cuts keep well over a tenth of the draws, so a hundred
             // draws per point only bound a box that was narrowed too far.
             let sample = sample_pmssm_box(&PmssmBox::default(), args.count, args.count.saturating_mul(100), args.seed);
