@@ -11,9 +11,9 @@
 //!
 //! [`random_mixing`] keeps the masses of each point and draws its mixing
 //! rows anew. The LO networks learn functions of the masses that multiply
-//! products of couplings; at fixed masses, couplings drawn independently
-//! of them pin those functions down better than the correlated couplings
-//! of physical spectra do.
+//! products of couplings. In physical spectra those products are
+//! correlated, so couplings drawn at random at the same masses pin the
+//! functions down better.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -103,11 +103,11 @@ pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64,
     points
 }
 
-/// Copies of the base points in order (cycling when `count` exceeds the
-/// base) with the masses kept and the mixing drawn at random: N row 2
-/// uniform on the unit sphere, U row 1 and V row 1 as rotations by a
-/// uniform angle, and the sign of m(χ̃⁰₂) even odds. Columns a point lacks
-/// stay absent. The cuts of the base points hold for the copies, since
+/// Copies of the base points in order, cycling when `count` exceeds the
+/// base, with the masses kept and the mixing drawn at random. N row 2 is
+/// uniform on the unit sphere, U row 1 and V row 1 are rotations by a
+/// uniform angle, and m(χ̃⁰₂) takes either sign at even odds. Columns a
+/// point lacks stay absent. The cuts of the base points hold for the copies, since
 /// they only involve masses.
 pub fn random_mixing(base: &[InputRecord], count: usize, seed: u64) -> Vec<InputRecord> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
