@@ -107,13 +107,15 @@ pub fn sample_around(base: &[InputRecord], count: usize, spread: f64, seed: u64,
 /// base, with the masses kept and the mixing drawn at random. N row 2 is
 /// uniform on the unit sphere, U row 1 and V row 1 are rotations by a
 /// uniform angle, and m(χ̃⁰₂) takes either sign at even odds. Columns a
-/// point lacks stay absent. The cuts of the base points hold for the copies, since
-/// they only involve masses.
+/// point lacks stay absent. The copies pass the same cuts as their base
+/// points, because the cuts involve only masses.
 pub fn random_mixing(base: &[InputRecord], count: usize, seed: u64) -> Vec<InputRecord> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let normal = Normal::new(0.0, 1.0).expect("a unit deviation is valid");
-    (0..count)
-        .filter_map(|index| base.get(index % base.len().max(1)).copied())
+    base.iter()
+        .copied()
+        .cycle()
+        .take(count)
         .map(|mut record| {
             for (first, second) in [(Column::U11, Column::U12), (Column::V11, Column::V12)] {
                 let angle = rng.random_range(0.0..std::f64::consts::TAU);
@@ -122,8 +124,8 @@ pub fn random_mixing(base: &[InputRecord], count: usize, seed: u64) -> Vec<Input
                     record.set(second, Some(angle.sin()));
                 }
             }
-            // Four normal deviates, normalised, are uniform on the 3-sphere;
-            // a near-zero draw is redrawn so that the division is safe.
+            // Four normal deviates, normalised, are uniform on the 3-sphere.
+            // A near-zero draw is redrawn, so the division is safe.
             let row = loop {
                 let row: [f64; 4] = std::array::from_fn(|_| normal.sample(&mut rng));
                 let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
@@ -189,7 +191,7 @@ mod tests {
     }
 
     #[test]
-    fn random_mixing_keeps_masses_and_draws_unit_rows() {
+    fn random_mixing_keeps_masses_redraws_rows() {
         let mut second = base();
         second.set(Column::MChi1pm, Some(700.0));
         let points = random_mixing(&[base(), second], 1000, 9);

@@ -358,7 +358,7 @@ fn sample(args: &SampleArgs) -> Result<(), TrainError> {
         (None, Some(path)) => {
             let base = LabelledSet::read_csv(path)?;
             if base.is_empty() {
-                return Err(TrainError::Invalid(format!("{}: no base points to copy", path.display())));
+                return Err(TrainError::Invalid(format!("{}: no base points to copy, expected a CSV with at least one data row", path.display())));
             }
             (random_mixing(&base.records, args.count, args.seed), format!("with random mixing at the masses of {} base points", base.len()))
         }
