@@ -178,3 +178,50 @@ fn invalid_inputs_rejected() {
     assert!(results[0].is_ok());
     assert!(matches!(results[1], Err(LoError::NonFiniteMixing { .. })));
 }
+
+/// The term values that `deepxs-train label --terms` writes must rebuild
+/// the engine's σ_LO through the structured networks' coupling products,
+/// at mixings unlike the designs they were solved from, for both signs of
+/// m(χ̃⁰₂). The term values are exact (no network), so the only differences
+/// are the rounding of the products' constants to 8 digits.
+#[test]
+fn term_values_rebuild_sigma_at_physical_mixings() {
+    use deepxs::pair::Pair as NetworkPair;
+    use deepxs::record::InputRecord;
+    use deepxs::train::engine::EngineLabels;
+    use deepxs::train::features::{structured_coefficients, structured_form, FeatureSet};
+    use deepxs::train::objective::Structure;
+    use deepxs::train::terms::TermLabels;
+
+    let pdf = generated_set();
+    let records: Vec<InputRecord> = (0..24)
+        .map(|i| {
+            let t = i as f64;
+            let (a, b, c) = (1.3 * t + 0.2, 0.7 * t + 1.1, 2.1 * t + 0.4);
+            let n2 = [a.sin() * b.cos(), a.sin() * b.sin(), a.cos() * c.cos(), a.cos() * c.sin()];
+            let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+            let (u, v) = (0.9 * t, 1.7 * t + 0.3);
+            let mut values = [u.cos(), u.sin(), v.cos(), v.sin(), n2[0], n2[1], n2[2], n2[3], sign * (150.0 + 40.0 * t), 160.0 + 35.0 * t, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2500.0];
+            for (k, value) in values[10..18].iter_mut().enumerate() {
+                *value = 700.0 + 1300.0 * ((t + 1.0) * (k as f64 + 1.0)).sin().abs();
+            }
+            InputRecord::from_values(values)
+        })
+        .collect();
+    let sigmas = EngineLabels { description: "generated".into(), pdf: pdf.clone() };
+    let labels = TermLabels { pdf };
+    for pair in [NetworkPair::N2n2, NetworkPair::N2c1p, NetworkPair::N2c1m] {
+        let Structure::SignedTerms { signs } = structured_form(pair) else { panic!("{pair} has signed terms") };
+        let products = FeatureSet::fit(structured_coefficients(pair), &[]).unwrap().raw_values(&records).unwrap();
+        let terms = labels.terms(pair, &records).unwrap();
+        for ((record, sigma), (products, terms)) in records.iter().zip(sigmas.cross_sections(pair, &records)).zip(products.iter().zip(&terms)) {
+            let sigma = sigma.expect("engine σ");
+            let terms = terms.as_ref().expect("terms solved");
+            let rebuilt: f64 = signs.iter().zip(products).zip(terms).map(|((s, c), t)| s * c * t).sum();
+            let scale: f64 = products.iter().zip(terms).map(|(c, t)| (c * t).abs()).sum();
+            assert!((rebuilt - sigma).abs() < 1e-7 * scale, "{pair} at {:?}: {rebuilt} pb rebuilt, {sigma} pb", record.values());
+        }
+    }
+    let error = labels.terms(NetworkPair::C1c1, &records).expect_err("c1c1 has no signed terms");
+    assert!(error.to_string().contains("term labels are for n2n2, n2c1p and n2c1m"), "{error}");
+}

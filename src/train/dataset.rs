@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::terms::term_column;
 use super::TrainError;
 use crate::record::{Column, InputRecord, COLUMNS};
 
@@ -15,6 +16,10 @@ pub const LABEL_COLUMN: &str = "label";
 pub struct LabelledSet {
     pub records: Vec<InputRecord>,
     pub labels: Vec<f64>,
+    /// The term values of a structured LO network in pb (see
+    /// [`super::terms`]), one vector per row, from the columns `term0`,
+    /// `term1` …; empty when the file has none.
+    pub terms: Vec<Vec<f64>>,
 }
 
 impl LabelledSet {
@@ -31,16 +36,21 @@ impl LabelledSet {
         LabelledSet {
             records: indices.iter().map(|&i| self.records[i]).collect(),
             labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            terms: if self.terms.is_empty() { Vec::new() } else { indices.iter().map(|&i| self.terms[i].clone()).collect() },
         }
     }
 
     /// CSV text with the 19 canonical columns (empty where missing) and,
-    /// when `with_labels`, the label column.
+    /// when `with_labels`, the label column and the term columns.
     pub fn to_csv(&self, with_labels: bool) -> String {
         let mut text: String = COLUMNS.iter().map(|column| column.name()).collect::<Vec<_>>().join(",");
+        let term_count = self.terms.first().map_or(0, Vec::len);
         if with_labels {
             text.push(',');
             text.push_str(LABEL_COLUMN);
+            for k in 0..term_count {
+                let _ = write!(text, ",{}", term_column(k));
+            }
         }
         text.push('\n');
         for (index, record) in self.records.iter().enumerate() {
@@ -48,6 +58,10 @@ impl LabelledSet {
             text.push_str(&fields.join(","));
             if with_labels {
                 let _ = write!(text, ",{:?}", self.labels.get(index).copied().unwrap_or(f64::NAN));
+                for k in 0..term_count {
+                    let value = self.terms.get(index).and_then(|terms| terms.get(k)).copied().unwrap_or(f64::NAN);
+                    let _ = write!(text, ",{value:?}");
+                }
             }
             text.push('\n');
         }
@@ -55,8 +69,9 @@ impl LabelledSet {
     }
 
     /// Reads CSV with a header naming canonical columns (in any order; other
-    /// columns are ignored) and, optionally, a label column. Without labels
-    /// the label of every row is NaN.
+    /// columns are ignored) and, optionally, a label column and term columns
+    /// `term0` … `termN` (all of them, or none). Without labels the label of
+    /// every row is NaN.
     pub fn read_csv(path: &Path) -> Result<Self, TrainError> {
         Self::read_csv_with_label(path, LABEL_COLUMN)
     }
@@ -81,6 +96,17 @@ impl LabelledSet {
         let names: Vec<&str> = header.split(',').map(str::trim).collect();
         let columns: Vec<Option<Column>> = names.iter().map(|name| Column::from_name(name)).collect();
         let label = names.iter().position(|name| *name == label_column);
+        let mut term_positions = Vec::new();
+        while let Some(position) = names.iter().position(|name| *name == term_column(term_positions.len())) {
+            term_positions.push(position);
+        }
+        let is_term = |name: &str| name.strip_prefix("term").is_some_and(|k| k.parse::<usize>().is_ok());
+        if let Some(stray) = names.iter().find(|name| is_term(name) && !term_positions.iter().any(|&p| names[p] == **name)) {
+            return Err(data_error(
+                header_index + 1,
+                format!("term column '{stray}' but no '{}'; term columns are numbered from term0 without gaps", term_column(term_positions.len())),
+            ));
+        }
         if columns.iter().all(Option::is_none) {
             return Err(data_error(header_index + 1, "the header names none of the 19 input columns".into()));
         }
@@ -108,6 +134,10 @@ impl LabelledSet {
                 Some(position) => parse(position)?.unwrap_or(f64::NAN),
                 None => f64::NAN,
             };
+            if !term_positions.is_empty() {
+                let terms = term_positions.iter().map(|&position| Ok(parse(position)?.unwrap_or(f64::NAN))).collect::<Result<Vec<f64>, TrainError>>()?;
+                set.terms.push(terms);
+            }
             set.records.push(record);
             set.labels.push(value);
         }
@@ -127,9 +157,18 @@ mod tests {
         }
         let mut record = InputRecord::from_values(values);
         record.set(Column::MGluino, None);
-        let set = LabelledSet { records: vec![record, InputRecord::from_values(values)], labels: vec![0.125, 3e-7] };
+        let mut set = LabelledSet { records: vec![record, InputRecord::from_values(values)], labels: vec![0.125, 3e-7], terms: Vec::new() };
         let parsed = LabelledSet::parse_csv(Path::new("memory.csv"), &set.to_csv(true)).expect("parses");
         assert_eq!(parsed, set);
+        set.terms = vec![vec![1.5e-3, 2.0], vec![7.0, 0.25]];
+        let parsed = LabelledSet::parse_csv(Path::new("memory.csv"), &set.to_csv(true)).expect("parses with terms");
+        assert_eq!(parsed, set);
+    }
+
+    #[test]
+    fn term_columns_must_start_at_zero() {
+        let error = LabelledSet::parse_csv(Path::new("gap.csv"), "U11,label,term0,term2,termination\n0.5,1,2,3,4\n").expect_err("term1 is missing");
+        assert_eq!(error.to_string(), "gap.csv:1: term column 'term2' but no 'term1'; term columns are numbered from term0 without gaps");
     }
 
     #[test]

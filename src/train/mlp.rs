@@ -222,18 +222,31 @@ mod tests {
     /// output or a structured objective.
     fn small_problem(structure: Structure) -> (Mlp, Array2<f32>, Array2<f64>, Objective) {
         let map = OutputMap::Exp { scale: 0.8, offset: -0.2 };
-        let objective = Objective::structured(map, Loss::SquaredRelative, structure);
+        small_problem_with(Objective::structured(map, Loss::SquaredRelative, structure))
+    }
+
+    fn small_problem_with(objective: Objective) -> (Mlp, Array2<f32>, Array2<f64>, Objective) {
+        let map = objective.map;
         let coefficients = objective.coefficients();
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let network = Mlp::lecun_normal(&[3, 5, 4, objective.outputs()], 2, &mut rng);
         let inputs = Array2::from_shape_fn((6, 3), |(i, j)| ((i * 3 + j) as f32 * 0.37).sin());
-        let targets = Array2::from_shape_fn((6, 1 + coefficients), |(i, k)| if k == 0 { 0.5 + 0.1 * i as f64 } else { (0.3 * (i + 2 * k) as f64).cos() });
+        // Term targets (after the coefficients) of either sign, to check
+        // that those below zero add nothing.
+        let targets = Array2::from_shape_fn((6, objective.target_columns()), |(i, k)| match k {
+            0 => 0.5 + 0.1 * i as f64,
+            k if k <= coefficients => (0.3 * (i + 2 * k) as f64).cos(),
+            k => 0.4 + (0.7 * (i + k) as f64).sin(),
+        });
         let objective = if coefficients == 0 { Objective::new(map) } else { objective };
         (network, inputs, targets, objective)
     }
 
     fn assert_gradients_match_finite_differences(structure: Structure) {
-        let (network, inputs, targets, objective) = small_problem(structure);
+        assert_objective_gradients_match(small_problem(structure));
+    }
+
+    fn assert_objective_gradients_match((network, inputs, targets, objective): (Mlp, Array2<f32>, Array2<f64>, Objective)) {
         let outputs = objective.outputs();
         let (_, gradients) = network.batch_gradients(inputs.view(), targets.view(), &objective, 2);
         let loss_at = |candidate: &Mlp| -> f64 {
@@ -277,6 +290,18 @@ mod tests {
     fn structured_gradients_match_finite_differences() {
         assert_gradients_match_finite_differences(Structure::Linear { coefficients: 2 });
         assert_gradients_match_finite_differences(Structure::SignedTerms { signs: vec![1.0, -1.0, 1.0] });
+    }
+
+    #[test]
+    fn term_target_gradients_match_finite_differences() {
+        let map = OutputMap::Exp { scale: 0.8, offset: -0.2 };
+        let structure = Structure::SignedTerms { signs: vec![1.0, -1.0, 1.0] };
+        let objective = Objective::structured(map, Loss::SquaredRelative, structure).with_term_targets().expect("signed terms");
+        let problem = small_problem_with(objective);
+        let terms = problem.2.slice(ndarray::s![.., 4..]).to_owned();
+        assert!(terms.iter().any(|&t| t < 0.0) && terms.iter().any(|&t| t > 0.0), "{terms:?}");
+        assert_objective_gradients_match(problem);
+        assert_eq!(Objective::structured(map, Loss::SquaredRelative, Structure::Linear { coefficients: 2 }).with_term_targets(), None);
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! with restarts and early stopping ([`trainer`]) and the writer of the
 //! safetensors + manifest format ([`export`]), the rounding of shipped
 //! weights ([`compact`]), the sampling of inputs around existing points
-//! ([`sampling`]) and from the pMSSM-19 box ([`pmssm_box`]), and the
-//! training of a whole stage with progress output ([`run`], [`progress`]).
+//! ([`sampling`]) and from the pMSSM-19 box ([`pmssm_box`]), the exact
+//! term values of structured networks ([`terms`]), and the training of a
+//! whole stage with progress output ([`run`], [`progress`]).
 
 pub mod adam;
 pub mod compact;
@@ -24,6 +25,7 @@ pub mod pmssm_box;
 pub mod progress;
 pub mod run;
 pub mod sampling;
+pub mod terms;
 pub mod trainer;
 pub mod warm;
 

@@ -123,22 +123,38 @@ pub struct Objective {
     pub map: OutputMap,
     pub loss: Loss,
     pub structure: Structure,
+    /// With [`Structure::SignedTerms`]: the targets also carry the value of
+    /// each term (after the coefficients), and the loss adds the mean
+    /// squared relative error of the terms to that of the value.
+    pub term_targets: bool,
 }
 
 impl Objective {
     /// Creates the MAPE objective.
     pub fn new(map: OutputMap) -> Self {
-        Objective { map, loss: Loss::Mape, structure: Structure::Single }
+        Objective { map, loss: Loss::Mape, structure: Structure::Single, term_targets: false }
     }
 
     /// Creates an objective with the given loss.
     pub fn with_loss(map: OutputMap, loss: Loss) -> Self {
-        Objective { map, loss, structure: Structure::Single }
+        Objective { map, loss, structure: Structure::Single, term_targets: false }
     }
 
     /// Creates the objective of a structured network.
     pub fn structured(map: OutputMap, loss: Loss, structure: Structure) -> Self {
-        Objective { map, loss, structure }
+        Objective { map, loss, structure, term_targets: false }
+    }
+
+    /// Returns the objective with term targets (see
+    /// [`Objective::term_targets`]); `None` unless the structure has signed
+    /// terms.
+    ///
+    /// A term whose target is not positive adds no loss: the function it
+    /// belongs to changes sign there (the χ̃⁰₂χ̃⁰₂ interference of Z and right
+    /// squarks does where d̃_R is much lighter than ũ_R), which a positive
+    /// f(yₖ) cannot follow.
+    pub fn with_term_targets(self) -> Option<Self> {
+        matches!(self.structure, Structure::SignedTerms { .. }).then_some(Objective { term_targets: true, ..self })
     }
 
     /// Number of coefficients cₖ in the targets of a row.
@@ -159,9 +175,11 @@ impl Objective {
         }
     }
 
-    /// Number of target columns: the label and the coefficients.
+    /// Number of target columns: the label, the coefficients and, with
+    /// term targets, the term values.
     pub fn target_columns(&self) -> usize {
-        1 + self.coefficients()
+        let terms = if self.term_targets { self.coefficients() } else { 0 };
+        1 + self.coefficients() + terms
     }
 
     /// Maps one row's outputs `y` to the value, with `target` the row's
@@ -232,7 +250,24 @@ impl Objective {
         for slot in gradient.iter_mut().take(self.outputs()) {
             *slot *= loss_derivative;
         }
-        loss
+        match (&self.structure, self.term_targets) {
+            (Structure::SignedTerms { signs }, true) => {
+                let count = signs.len();
+                let mut term_loss = 0.0;
+                for k in 0..count {
+                    let wanted = target[1 + count + k];
+                    if !(wanted > 0.0) {
+                        continue;
+                    }
+                    let (term, derivative) = self.map.value_and_derivative(y[k]);
+                    let relative = term / wanted - 1.0;
+                    term_loss += relative * relative;
+                    gradient[k] += 2.0 * relative / wanted * derivative / count as f64;
+                }
+                loss + term_loss / count as f64
+            }
+            _ => loss,
+        }
     }
 
     /// Returns the loss of one row of a single-output network with label

@@ -10,7 +10,9 @@ use ndarray::Array2;
 
 use super::dataset::LabelledSet;
 use super::export::{write_manifest, write_network, StageDescription};
-use super::features::{feature_names, structured_coefficients, structured_form, FeatureChoice, FeatureSet, StageKind};
+use super::features::{
+    feature_names, fit_mass_factor, structured_coefficients, structured_form, structured_squark_factors, FeatureChoice, FeatureSet, StageKind,
+};
 use super::objective::{Objective, OutputMap, Structure};
 use super::trainer::{mapped_values, split_indices, train_network, TrainConfig, TrainObserver, TrainedNetwork};
 use super::warm::InitialStage;
@@ -40,6 +42,15 @@ pub struct StageOptions {
     /// `first_member` on, so that new members of a grown ensemble do not
     /// clash with the existing ones.
     pub first_member: usize,
+    /// Train a structured LO network against the values of its terms too
+    /// (the data's `term` columns, see [`super::terms`]), not only against σ.
+    pub term_targets: bool,
+    /// Multiply each coupling product of a structured network by a fit of
+    /// σ_LO's fall with the final-state masses and by its term's squark
+    /// propagator factors (see [`fit_mass_factor`] and
+    /// [`structured_squark_factors`]). The network outputs then learn a
+    /// much flatter function. Pairs with signed terms only.
+    pub mass_factors: bool,
 }
 
 /// Network name of ensemble member `member`.
@@ -100,11 +111,32 @@ pub fn train_stage(
             (FeatureSet::fit(names, &training.records)?, map)
         }
     };
+    let mass_factors = if options.mass_factors {
+        let squark = structured_squark_factors(pair)
+            .ok_or_else(|| TrainError::Invalid(format!("{pair} has no signed terms; mass factors are for n2n2, n2c1p and n2c1m")))?;
+        if !structured {
+            return Err(TrainError::Invalid("mass factors need structured features".into()));
+        }
+        // The fit runs on σ over the summed coupling products, so that it
+        // follows the masses and not couplings correlated with them (a
+        // bino-like χ̃⁰₂ is both heavier than χ̃±₁ and weakly coupled).
+        let products = FeatureSet::fit(structured_coefficients(pair), &[])?.raw_values(&training.records)?;
+        let scaled: Vec<f64> = training.labels.iter().zip(&products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect();
+        let common = fit_mass_factor(pair, &training.records, &scaled)?;
+        let names = squark.iter().map(|factor| if factor == "1" { common.clone() } else { format!("{common}*{factor}") }).collect();
+        Some(FeatureSet::fit(names, &[])?)
+    } else {
+        None
+    };
     // A structured network's targets carry the coupling products of each
     // row after the label, evaluated with the core's expressions.
     let coefficients = if structured {
         // Fitted on no rows, the set keeps mean 0 and scale 1.
-        Some(FeatureSet::fit(structured_coefficients(pair), &[])?)
+        let mut products = structured_coefficients(pair);
+        if let Some(factors) = &mass_factors {
+            products = products.iter().zip(&factors.names).map(|(product, factor)| format!("({factor})*{product}")).collect();
+        }
+        Some(FeatureSet::fit(products, &[])?)
     } else {
         None
     };
@@ -112,16 +144,43 @@ pub fn train_stage(
         Some(_) => Objective::structured(map, options.config.loss, structured_form(pair)),
         None => Objective::new(map),
     };
+    let objective = if options.term_targets {
+        let Some(objective) = objective.with_term_targets() else {
+            return Err(TrainError::Invalid(format!("{pair} {}: term targets need structured features and a pair with signed terms (not c1c1)", stage.id())));
+        };
+        let columns = data.terms.first().map_or(0, Vec::len);
+        if columns != objective.coefficients() {
+            return Err(TrainError::Invalid(format!(
+                "{pair} {}: term targets need {} term columns (term0 …), the data has {columns}; write them with `deepxs-train label --terms`",
+                stage.id(),
+                objective.coefficients()
+            )));
+        }
+        objective
+    } else {
+        objective
+    };
     let targets = |set: &LabelledSet| -> Result<Array2<f64>, TrainError> {
         let products = match &coefficients {
             Some(coefficients) => coefficients.raw_values(&set.records)?,
             None => vec![Vec::new(); set.len()],
+        };
+        // With mass factors an output stands for its term over the factor.
+        let factors = match (&mass_factors, objective.term_targets) {
+            (Some(factors), true) => Some(factors.raw_values(&set.records)?),
+            _ => None,
         };
         let mut matrix = Array2::<f64>::zeros((set.len(), objective.target_columns()));
         for (row, (label, products)) in set.labels.iter().zip(&products).enumerate() {
             matrix[[row, 0]] = *label;
             for (column, value) in products.iter().enumerate() {
                 matrix[[row, column + 1]] = *value;
+            }
+            if objective.term_targets {
+                for (column, value) in set.terms[row].iter().enumerate() {
+                    let factor = factors.as_ref().map_or(1.0, |factors| factors[row][column]);
+                    matrix[[row, 1 + products.len() + column]] = value / factor;
+                }
             }
         }
         Ok(matrix)

@@ -131,7 +131,7 @@ pub fn relative_errors(network: &Mlp, features: ArrayView2<'_, f32>, targets: Ar
 /// The absolute values keep products of either sign from cancelling into a
 /// tiny mean, whose inverse would blow up the first steps.
 fn start_structured_outputs(network: &mut Mlp, targets: ArrayView2<'_, f64>, objective: &Objective) {
-    let sums: f64 = targets.rows().into_iter().map(|row| row.iter().skip(1).map(|c| c.abs()).sum::<f64>()).sum();
+    let sums: f64 = targets.rows().into_iter().map(|row| row.iter().skip(1).take(objective.coefficients()).map(|c| c.abs()).sum::<f64>()).sum();
     let mean = sums / targets.nrows().max(1) as f64;
     if !(mean > 1e-300 && mean.is_finite()) {
         return;

@@ -12,6 +12,7 @@ use deepxs::train::dataset::LabelledSet;
 use deepxs::train::export::{add_members, drop_members, write_manifest};
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
 use deepxs::train::objective::Loss;
+use deepxs::train::terms::TermLabels;
 use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
 use deepxs::train::sampling::{random_mixing, sample_around};
 use deepxs::train::features::{FeatureChoice, StageKind};
@@ -126,6 +127,12 @@ struct LabelArgs {
     /// K networks return values down to 0.03 where they extrapolate.
     #[arg(long, value_name = "MIN,MAX", value_parser = parse_range, requires = "teacher")]
     teacher_k_range: Option<(f64, f64)>,
+    /// With --stage lo and --engine-pdf: also write the values of the
+    /// terms of the pair's structured network (columns term0, term1 …),
+    /// solved from the engine at fixed masses, for `train --term-targets`.
+    /// Rows where they cannot be solved are left out. Not for c1c1.
+    #[arg(long, requires = "engine_pdf")]
+    terms: bool,
     /// LO labels below this σ in pb are left out (σ_min of the training
     /// selection: one event in 3000 fb⁻¹).
     #[arg(long, default_value_t = deepxs::checks::SIGMA_MINIMUM_PB)]
@@ -271,6 +278,20 @@ struct TrainArgs {
     /// and seeds SEED + index start there.
     #[arg(long, default_value_t = 0)]
     first_member: usize,
+    /// With --features structured (n2n2, n2c1p, n2c1m): train every output
+    /// against the value of its term as well, from the term0 … columns that
+    /// `label --terms` writes. Each output then learns its function of the
+    /// masses to the same relative precision, also where its coupling
+    /// product is small in the data.
+    #[arg(long)]
+    term_targets: bool,
+    /// With --features structured (n2n2, n2c1p, n2c1m): multiply each
+    /// coupling product by a fit of σ_LO's fall with the final-state masses
+    /// (on the training rows) and by its squark propagator factors, so that
+    /// the network outputs learn a much flatter function. The factors
+    /// become part of the manifest's output map.
+    #[arg(long)]
+    mass_factors: bool,
 }
 
 #[derive(Debug, Args)]
@@ -373,7 +394,7 @@ fn sample(args: &SampleArgs) -> Result<(), TrainError> {
     };
     let written = records.len();
     let labels = vec![f64::NAN; written];
-    write_file(&args.out, &LabelledSet { records, labels }.to_csv(false))?;
+    write_file(&args.out, &LabelledSet { records, labels, terms: Vec::new() }.to_csv(false))?;
     eprintln!("wrote {written} points {origin} to {}", args.out.display());
     Ok(())
 }
@@ -473,9 +494,23 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
         }
     }
 
-    let kept: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_some()).collect();
+    let mut kept: Vec<usize> = (0..input.len()).filter(|&i| labels[i].is_some()).collect();
+    let mut terms = Vec::new();
+    if args.terms {
+        let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("term labels need --engine-pdf".into()))?;
+        if stage != StageKind::Lo {
+            return Err(TrainError::Invalid("term labels are for the LO stage".into()));
+        }
+        let records: Vec<_> = kept.iter().map(|&i| input.records[i]).collect();
+        let solved = TermLabels { pdf: engine.pdf.clone() }.terms(pair, &records)?;
+        let before = kept.len();
+        kept = kept.into_iter().zip(&solved).filter_map(|(index, values)| values.as_ref().map(|_| index)).collect();
+        terms = solved.into_iter().flatten().collect();
+        eprintln!("solved the {pair} terms at {} of {before} labelled rows; the others are left out", kept.len());
+    }
     let mut output = input.subset(&kept);
     output.labels = kept.iter().filter_map(|&i| labels[i]).collect();
+    output.terms = terms;
     write_file(&args.out, &output.to_csv(true))?;
     let sources: Vec<String> = counts.iter().map(|(source, count)| format!("{count} from {source}")).collect();
     eprintln!("labelled {} of {} rows ({}); wrote {}", output.len(), input.len(), sources.join(", "), args.out.display());
@@ -548,6 +583,8 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
             (None, None) => None,
         },
         first_member: args.first_member,
+        term_targets: args.term_targets,
+        mass_factors: args.mass_factors,
     };
     std::fs::create_dir_all(&args.out).map_err(|error| TrainError::io(&args.out, error))?;
     let log = args.log.clone().unwrap_or_else(|| args.out.join("training_log.csv"));
