@@ -19,7 +19,7 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, nine n2n2 LO members, c1c1 and n2c1m LO members trained with random-mixing copies; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.39 % n2n2, 0.22 % n2c1p, 0.36 % n2c1m. See weights/README.md."
+DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, for n2c1 also with term targets; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.37 % n2n2, 0.25 % n2c1p, 0.35 % n2c1m. See weights/README.md."
 # LO networks are structured: log-masses in, a scale and one coefficient per
 # coupling product out (see --features in deepxs-train train --help).
 LO_NET=(--features structured --hidden 64,64,64,64 --batch-size 64 --loss squared-relative
@@ -126,13 +126,15 @@ done
 # with the first three's z-score constants and output map
 # (--constants-from), and the assemble step adds them to the stage. The
 # members' errors are largely independent, so the ensemble error falls
-# roughly as one over the square root of their number. Only n2n2 grows;
-# the c1c1 members are replaced below. By multiply-adds, each c1c1 LO
-# member adds a fifth to the c1c1 prediction time, and each member adds
-# about 33 KiB to the web app's gzipped download.
+# roughly as one over the square root of their number. The c1c1
+# members are replaced below, and the n2n2 stage trains further down. By
+# multiply-adds, each c1c1 LO member adds a fifth to the c1c1 prediction
+# time, and each member adds about 33 KiB to the web app's gzipped
+# download.
 # Columns: pair, epochs, decay, learning rate, patience, members.
 GROWN=()
-for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 700 0.99018 2e-3 1000 6" "c1c1 300 0.9772 1e-3 1000 3"; do
+# n2n2 only gets its rows here (0 members); its LO stage trains below.
+for run in "n2n2 700 0.99018 2e-3 1000 0" "c1c1 300 0.9772 1e-3 1000 3"; do
   read -r p epochs decay rate patience members <<<"$run"
   [ -f ${p}_lo_box.csv ] || "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --out ${p}_lo_box.csv
   "$T" label --pair $p --stage lo --input box_fresh_points.csv --engine-pdf "$PDF" --out ${p}_lo_fresh.csv
@@ -144,7 +146,7 @@ for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 7
     source="$source and on points around the DeepXS $p training rows"
   fi
   schedule=(--seed 71 --max-epochs $epochs --learning-rate-decay $decay --learning-rate $rate --patience $patience --label-source "$source")
-  "$T" train --pair $p --stage lo --data ${p}_lo.csv --out set --members 3 "${LO_NET[@]}" "${schedule[@]}"
+  [ "$members" -gt 0 ] && "$T" train --pair $p --stage lo --data ${p}_lo.csv --out set --members 3 "${LO_NET[@]}" "${schedule[@]}"
   if [ "$members" -gt 3 ]; then
     "$T" train --pair $p --stage lo --data ${p}_lo.csv --out grow_$p --members $((members - 3)) --first-member 3 \
       --constants-from set --log set/training_log.csv "${LO_NET[@]}" "${schedule[@]}"
@@ -153,13 +155,15 @@ for run in "n2c1p 380 0.98197 1e-3 30 3" "n2c1m 420 0.98368 1e-3 1000 3" "n2n2 7
 done
 # Three more LO members of a pair train on its rows plus 100 000 points
 # around its truth rows (spread 0.05 and 0.15), which weighs the fit
-# towards the test distribution. In 500 epochs they see about as many
-# samples as the first members (n2n2) or twice as many (c1c1).
+# towards the test distribution. In 500 epochs they see twice as many
+# samples as the first c1c1 members.
 # Arguments: pair, first member, learning rate, two sampling seeds, a
 # note for the label source, and further options of `sample`.
-grow_wide() {
-  local p=$1 first=$2 rate=$3 seed_near=$4 seed_far=$5 note=$6
-  shift 6
+# wide_rows writes those rows to ${p}_lo_wide.csv (arguments: pair, two
+# sampling seeds and further options of `sample`).
+wide_rows() {
+  local p=$1 seed_near=$2 seed_far=$3
+  shift 3
   "$T" sample --around ${p}_train_rows.csv --count 50000 --spread 0.05 --seed $seed_near "$@" --out ${p}_lo_points2.csv
   "$T" sample --around ${p}_train_rows.csv --count 50000 --spread 0.15 --seed $seed_far "$@" --out ${p}_lo_points3.csv
   cp ${p}_lo.csv ${p}_lo_wide.csv
@@ -167,13 +171,18 @@ grow_wide() {
     "$T" label --pair $p --stage lo --input $points.csv --engine-pdf "$PDF" --out ${points}_labels.csv
     tail -n +2 ${points}_labels.csv >> ${p}_lo_wide.csv
   done
+}
+grow_wide() {
+  local p=$1 first=$2 rate=$3 seed_near=$4 seed_far=$5 note=$6
+  shift 6
+  wide_rows $p $seed_near $seed_far "$@"
   "$T" train --pair $p --stage lo --data ${p}_lo_wide.csv --out grow2_$p --members 3 --first-member $first \
     --constants-from set --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 500 \
     --learning-rate-decay 0.98628 --learning-rate $rate --patience 1000 \
     --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on 160 000 points around the DeepXS $p training rows$note"
   GROWN+=(--add-members grow2_$p)
 }
-grow_wide n2n2 6 2e-3 66 67 ""
+wide_rows n2n2 66 67
 # The c1c1 members reach χ̃±₁ down to 70 GeV (the truth rows reach 77 GeV,
 # the box stops at 100 GeV) and replace the first three, which only fix
 # the z-score constants and output map. They are numbered 4 to 6.
@@ -204,24 +213,40 @@ heavy_rows c1c1_lo_wide.csv > c1c1_lo_heavy_rows.csv
   --learning-rate-decay 0.97724 --learning-rate 1e-3 --patience 1000 \
   --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra), on 160 000 points around the DeepXS c1c1 training rows (χ̃±₁ down to 70 GeV), on more box points with χ̃±₁ ≥ 600 GeV and on copies of the rows with χ̃±₁ ≥ 600 GeV with random mixing"
 GROWN+=(--add-members grow3_c1c1 --drop-member c1c1_lo_4 --drop-member c1c1_lo_5 --drop-member c1c1_lo_9)
-# n2c1m members 5 to 7 train on the box rows plus one copy of each with
-# the mixing drawn at random, and replace members 0 to 2. The best member
-# trained so errs by 0.22 % on fresh box points. That is as little as
-# the three first members together, of which one alone errs by 0.34 % to
-# 0.40 %.
-# n2c1p members trained so for 200 epochs ("n2c1p 31 200 0.96605") were
-# not shipped (see weights/README.md). Columns: pair, sampling seed,
-# epochs, decay.
-for run in "n2c1m 32 300 0.97724"; do
-  read -r p seed epochs decay <<<"$run"
-  "$T" sample --random-mixing ${p}_lo.csv --count $(($(wc -l < ${p}_lo.csv) - 1)) --seed $seed --out ${p}_lo_mix_points.csv
-  "$T" label --pair $p --stage lo --input ${p}_lo_mix_points.csv --engine-pdf "$PDF" --out ${p}_lo_mix.csv
-  (cat ${p}_lo.csv; tail -n +2 ${p}_lo_mix.csv) > ${p}_lo_mixed.csv
-  "$T" train --pair $p --stage lo --data ${p}_lo_mixed.csv --out mixed_$p --members 3 --first-member 5 \
-    --constants-from set --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs $epochs \
-    --learning-rate-decay $decay --learning-rate 1e-3 --patience 1000 \
-    --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on a copy of each with random mixing"
-  GROWN+=(--add-members mixed_$p --drop-member ${p}_lo_0 --drop-member ${p}_lo_1 --drop-member ${p}_lo_2)
+# n2n2 LO: members 9 to 14 train with mass factors (see the n2c1 block
+# below) on the wide rows, for 300 epochs. Term targets made n2n2 worse,
+# so they are left out here. Member 9's run writes the stage.
+for member in 9 10 11 12 13 14; do
+  out=factors_n2n2_$member
+  [ $member = 9 ] && out=set
+  "$T" train --pair n2n2 --stage lo --data n2n2_lo_wide.csv --out $out --members 1 --first-member $member \
+    --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 300 --learning-rate-decay 0.97724 \
+    --learning-rate 2e-3 --patience 1000 --mass-factors \
+    --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on 160 000 points around the DeepXS n2n2 training rows"
+  [ $member = 9 ] || GROWN+=(--add-members $out)
+done
+# χ̃⁰₂χ̃±₁ LO: each network output stands for one term of σ_LO over mass
+# factors (--mass-factors): a fit of the fall of σ_LO with the final-state
+# masses times the term's squark propagator factors. The outputs then vary
+# over a few tenths in ln σ instead of about 18. Each output also trains
+# against the exact value of its term (--term-targets), which
+# `label --terms` solves from the engine at fixed masses. The rows are the
+# box points and the box points of seed 7. Members 8 to 10 train one at a
+# time; the first one's run writes the stage.
+for p in n2c1p n2c1m; do
+  "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --terms --out ${p}_lo_terms_box.csv
+  "$T" label --pair $p --stage lo --input box7_points.csv --engine-pdf "$PDF" --terms --out ${p}_lo_terms_box7.csv
+  "$T" label --pair $p --stage lo --input box_fresh_points.csv --engine-pdf "$PDF" --out ${p}_lo_fresh.csv
+  (cat ${p}_lo_terms_box.csv; tail -n +2 ${p}_lo_terms_box7.csv) > ${p}_lo_terms.csv
+  for member in 8 9 10; do
+    out=factors_${p}_$member
+    [ $member = 8 ] && out=set
+    "$T" train --pair $p --stage lo --data ${p}_lo_terms.csv --out $out --members 1 --first-member $member \
+      --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 200 --learning-rate-decay 0.96605 \
+      --learning-rate 1e-3 --patience 1000 --mass-factors --term-targets \
+      --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra, two samples), with the value of each term"
+    [ $member = 8 ] || GROWN+=(--add-members $out)
+  done
 done
 "$T" assemble --dir set "${GROWN[@]}" --mantissa-bits 14 --description "$DESCRIPTION"
 for p in c1c1 n2n2 n2c1p n2c1m; do
