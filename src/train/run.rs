@@ -123,6 +123,9 @@ pub fn train_stage(
         let products = FeatureSet::fit(structured_coefficients(pair), &[])?.raw_values(&training.records)?;
         let scaled: Vec<f64> = training.labels.iter().zip(&products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect();
         let common = fit_mass_factor(pair, &training.records, &scaled)?;
+        // NOTE: the common factor is written into every term, and the core
+        // evaluates it once per term and member: the four pairs of an SLHA
+        // file took 45 to 60 µs instead of 40 µs with these maps.
         let names = squark.iter().map(|factor| if factor == "1" { common.clone() } else { format!("{common}*{factor}") }).collect();
         Some(FeatureSet::fit(names, &[])?)
     } else {
