@@ -512,7 +512,8 @@ fn mass_factors_and_term_targets_train_and_load() {
     eprintln!("n2c1m LO MAPE with mass factors and term targets: {mape} % on fresh points");
     assert!(mape < 5.0, "MAPE {mape} % on fresh points");
 
-    // Without term columns the run stops and says where they come from.
+    // Without term columns the run stops, and the error names the command
+    // that writes them.
     let without = LabelledSet { terms: Vec::new(), ..data };
     let error = train_stage(&without, Pair::N2c1m, StageKind::Lo, &options, &directory, &mut silent).expect_err("no term columns");
     assert!(error.to_string().contains("label --terms"), "{error}");

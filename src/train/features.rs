@@ -334,20 +334,20 @@ pub fn structured_squark_factors(pair: Pair) -> Option<Vec<String>> {
     let sum = final_state_mass_sum(pair)?;
     let propagator = |squark: &str| format!("(1+(m_{squark}/{sum})^2)");
     let (up, down, right) = (propagator("1000002"), propagator("1000001"), propagator("2000002"));
-    let one = || "1".to_string();
+    let no_factor = || "1".to_string();
     let inverse = |factor: &str| format!("{factor}^(-1)");
     let inverse_square = |factor: &str| format!("{factor}^(-2)");
     Some(match pair {
         Pair::C1c1 => return None,
-        Pair::N2n2 => vec![one(), inverse(&up), inverse(&down), inverse(&right), inverse_square(&up), inverse_square(&down), inverse_square(&right)],
+        Pair::N2n2 => vec![no_factor(), inverse(&up), inverse(&down), inverse(&right), inverse_square(&up), inverse_square(&down), inverse_square(&right)],
         Pair::N2c1p | Pair::N2c1m => vec![
-            one(),
-            one(),
+            no_factor(),
+            no_factor(),
             inverse_square(&up),
             inverse_square(&down),
             inverse(&up),
             inverse(&down),
-            one(),
+            no_factor(),
             inverse(&down),
             inverse(&up),
             format!("{}*{}", inverse(&up), inverse(&down)),

@@ -255,14 +255,14 @@ impl Objective {
                 let count = signs.len();
                 let mut term_loss = 0.0;
                 for k in 0..count {
-                    let wanted = target[1 + count + k];
-                    if !(wanted > 0.0) {
+                    let expected = target[1 + count + k];
+                    if !(expected > 0.0) {
                         continue;
                     }
                     let (term, derivative) = self.map.value_and_derivative(y[k]);
-                    let relative = term / wanted - 1.0;
+                    let relative = term / expected - 1.0;
                     term_loss += relative * relative;
-                    gradient[k] += 2.0 * relative / wanted * derivative / count as f64;
+                    gradient[k] += 2.0 * relative / expected * derivative / count as f64;
                 }
                 loss + term_loss / count as f64
             }
