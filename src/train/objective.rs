@@ -123,9 +123,9 @@ pub struct Objective {
     pub map: OutputMap,
     pub loss: Loss,
     pub structure: Structure,
-    /// With [`Structure::SignedTerms`]: the targets also carry the value of
-    /// each term (after the coefficients), and the loss adds the mean
-    /// squared relative error of the terms to that of the value.
+    /// Term targets, for [`Structure::SignedTerms`]: the targets also carry
+    /// the value of each term (after the coefficients), and the loss adds
+    /// the mean squared relative error of the terms to that of the value.
     pub term_targets: bool,
 }
 

@@ -42,12 +42,12 @@ pub struct StageOptions {
     /// `first_member` on, so that new members of a grown ensemble do not
     /// clash with the existing ones.
     pub first_member: usize,
-    /// Train a structured LO network against the values of its terms too
-    /// (the data's `term` columns, see [`super::terms`]), not only against σ.
+    /// Term targets: a structured LO network also trains against the values
+    /// of its terms (the data's `term` columns, see [`super::terms`]).
     pub term_targets: bool,
-    /// Multiply each coupling product of a structured network by a fit of
-    /// σ_LO's fall with the final-state masses and by its term's squark
-    /// propagator factors (see [`fit_mass_factor`] and
+    /// Mass factors: each coupling product of a structured network is
+    /// multiplied by a fit of σ_LO's fall with the final-state masses and
+    /// by its term's squark propagator factors (see [`fit_mass_factor`] and
     /// [`structured_squark_factors`]). The network outputs then learn a
     /// much flatter function. Pairs with signed terms only.
     pub mass_factors: bool,

@@ -48,7 +48,7 @@ fn designs(pair: Pair) -> Option<Vec<Design>> {
             // With O = N23² − N24² and the left couplings a_u, a_d of
             // N21 and N22, σ = O²f₀ + O(a_u²f₁ + a_d²f₂ + N21²f₃) + a_u⁴f₄ +
             // a_d⁴f₅ + N21⁴f₆. (N21, N22) = (1, ±bino/wino) switch a_d or
-            // a_u off; O is 0 or 1 (N23 = 1).
+            // a_u off, and O is 0 or 1 (N23 = 1).
             let ratio = bino / wino;
             let rows = [(0.0, 0.0, 1.0), (0.0, 1.0, 0.0), (1.0, ratio, 0.0), (1.0, -ratio, 0.0), (0.0, 1.0, 1.0), (1.0, ratio, 1.0), (1.0, -ratio, 1.0)];
             Some(rows.iter().map(|&(n21, n22, n23)| [n21, n22, n23, 0.0, 1.0, 0.0, 1.0, 0.0]).collect())
@@ -83,7 +83,7 @@ fn designs(pair: Pair) -> Option<Vec<Design>> {
     }
 }
 
-/// Returns `record` with its mixing replaced by `design`; the masses, and
+/// Returns `record` with its mixing replaced by `design`. The masses, and
 /// so the sign of m(χ̃⁰₂), stay.
 fn with_design(record: &InputRecord, design: &Design) -> InputRecord {
     let mut copy = *record;
