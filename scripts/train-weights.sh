@@ -19,7 +19,7 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, for n2c1 also with term targets; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.37 % n2n2, 0.25 % n2c1p, 0.35 % n2c1m. See weights/README.md."
+DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, term targets and normalised outputs, for n2n2 with a mass factor per term; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.36 % n2n2, 0.26 % n2c1p, 0.35 % n2c1m. See weights/README.md."
 # LO networks are structured: log-masses in, a scale and one coefficient per
 # coupling product out (see --features in deepxs-train train --help).
 LO_NET=(--features structured --hidden 64,64,64,64 --batch-size 64 --loss squared-relative
@@ -213,39 +213,47 @@ heavy_rows c1c1_lo_wide.csv > c1c1_lo_heavy_rows.csv
   --learning-rate-decay 0.97724 --learning-rate 1e-3 --patience 1000 \
   --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra), on 160 000 points around the DeepXS c1c1 training rows (χ̃±₁ down to 70 GeV), on more box points with χ̃±₁ ≥ 600 GeV and on copies of the rows with χ̃±₁ ≥ 600 GeV with random mixing"
 GROWN+=(--add-members grow3_c1c1 --drop-member c1c1_lo_4 --drop-member c1c1_lo_5 --drop-member c1c1_lo_9)
-# n2n2 LO: members 9 to 14 train with mass factors (see the n2c1 block
-# below) on the wide rows, for 300 epochs. Term targets made n2n2 worse,
-# so they are left out here. Member 9's run writes the stage.
-for member in 9 10 11 12 13 14; do
+# n2n2 LO: members 15 to 20 train on the wide rows with their term values,
+# for 300 epochs, with mass factors, term targets and normalised outputs
+# (see the n2c1 block below). Each term gets its own mass factor
+# (--term-factors): one fit on σ left the terms spread by 1.1 to 1.6 in
+# ln, their own fits by 0.01 to 0.47. The sign-changing term (Z and
+# right-squark interference) trains through σ alone. Member 15's run
+# writes the stage.
+"$T" label --pair n2n2 --stage lo --input n2n2_lo_wide.csv --engine-pdf "$PDF" --terms --out n2n2_lo_wide_terms.csv
+for member in 15 16 17 18 19 20; do
   out=factors_n2n2_$member
-  [ $member = 9 ] && out=set
-  "$T" train --pair n2n2 --stage lo --data n2n2_lo_wide.csv --out $out --members 1 --first-member $member \
+  [ $member = 15 ] && out=set
+  "$T" train --pair n2n2 --stage lo --data n2n2_lo_wide_terms.csv --out $out --members 1 --first-member $member \
     --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 300 --learning-rate-decay 0.97724 \
-    --learning-rate 2e-3 --patience 1000 --mass-factors \
-    --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on 160 000 points around the DeepXS n2n2 training rows"
-  [ $member = 9 ] || GROWN+=(--add-members $out)
+    --learning-rate 2e-3 --patience 1000 --mass-factors --term-factors --term-targets --normalised-outputs \
+    --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra) and on 160 000 points around the DeepXS n2n2 training rows, with the value of each term"
+  [ $member = 15 ] || GROWN+=(--add-members $out)
 done
 # χ̃⁰₂χ̃±₁ LO: each network output stands for one term of σ_LO over mass
 # factors (--mass-factors): a fit of the fall of σ_LO with the final-state
 # masses times the term's squark propagator factors. The outputs then vary
 # over a few tenths in ln σ instead of about 18. Each output also trains
 # against the exact value of its term (--term-targets), which
-# `label --terms` solves from the engine at fixed masses. The rows are the
-# box points and the box points of seed 7. Members 8 to 10 train one at a
-# time; the first one's run writes the stage.
+# `label --terms` solves from the engine at fixed masses. The output map
+# is fitted on σ over the summed factored coupling products
+# (--normalised-outputs), so that the outputs span about one unit. Fitted
+# on ln σ, they spanned a few hundredths. The rows are the box points and
+# the box points of seed 7. Members 11 to 13 train one at a time; the
+# first one's run writes the stage.
 for p in n2c1p n2c1m; do
   "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --terms --out ${p}_lo_terms_box.csv
   "$T" label --pair $p --stage lo --input box7_points.csv --engine-pdf "$PDF" --terms --out ${p}_lo_terms_box7.csv
   "$T" label --pair $p --stage lo --input box_fresh_points.csv --engine-pdf "$PDF" --out ${p}_lo_fresh.csv
   (cat ${p}_lo_terms_box.csv; tail -n +2 ${p}_lo_terms_box7.csv) > ${p}_lo_terms.csv
-  for member in 8 9 10; do
+  for member in 11 12 13; do
     out=factors_${p}_$member
-    [ $member = 8 ] && out=set
+    [ $member = 11 ] && out=set
     "$T" train --pair $p --stage lo --data ${p}_lo_terms.csv --out $out --members 1 --first-member $member \
-      --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 200 --learning-rate-decay 0.96605 \
-      --learning-rate 1e-3 --patience 1000 --mass-factors --term-targets \
+      --log set/training_log.csv "${LO_NET[@]}" --seed 71 --max-epochs 300 --learning-rate-decay 0.97724 \
+      --learning-rate 1e-3 --patience 1000 --mass-factors --term-targets --normalised-outputs \
       --label-source "$ENGINE on points of the pMSSM-19 box (tree-level spectra, two samples), with the value of each term"
-    [ $member = 8 ] || GROWN+=(--add-members $out)
+    [ $member = 11 ] || GROWN+=(--add-members $out)
   done
 done
 "$T" assemble --dir set "${GROWN[@]}" --mantissa-bits 14 --description "$DESCRIPTION"

@@ -51,6 +51,15 @@ pub struct StageOptions {
     /// [`structured_squark_factors`]). The network outputs then learn a
     /// much flatter function. Pairs with signed terms only.
     pub mass_factors: bool,
+    /// Term factors: with mass factors, each term gets its own fit of the
+    /// fall with the masses, on its values from the data's `term` columns,
+    /// instead of one fit on σ over the summed coupling products.
+    pub term_factors: bool,
+}
+
+/// Marks the term columns with a value that is not positive in some row.
+fn sign_changing_terms(terms: &[Vec<f64>], columns: usize) -> Vec<bool> {
+    (0..columns).map(|k| terms.iter().any(|row| !(row.get(k).is_some_and(|value| *value > 0.0)))).collect()
 }
 
 /// Network name of ensemble member `member`.
@@ -111,6 +120,9 @@ pub fn train_stage(
             (FeatureSet::fit(names, &training.records)?, map)
         }
     };
+    if options.term_factors && !options.mass_factors {
+        return Err(TrainError::Invalid("term factors need mass factors: add --mass-factors".into()));
+    }
     let mass_factors = if options.mass_factors {
         let squark = structured_squark_factors(pair)
             .ok_or_else(|| TrainError::Invalid(format!("{pair} has no signed terms; mass factors are for n2n2, n2c1p and n2c1m")))?;
@@ -120,13 +132,32 @@ pub fn train_stage(
         // The fit runs on σ over the summed coupling products, so that it
         // follows the masses and not couplings correlated with them (a
         // bino-like χ̃⁰₂ is both heavier than χ̃±₁ and weakly coupled).
-        let products = FeatureSet::fit(structured_coefficients(pair), &[])?.raw_values(&training.records)?;
-        let scaled: Vec<f64> = training.labels.iter().zip(&products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect();
-        let common = fit_mass_factor(pair, &training.records, &scaled)?;
-        // NOTE: the common factor is written into every term, and the core
+        let fits: Vec<String> = if options.term_factors {
+            // Each term's own fit, on its values over its squark factors.
+            if training.terms.first().map_or(0, Vec::len) != squark.len() {
+                return Err(TrainError::Invalid(format!(
+                    "{pair} {}: term factors need {} term columns (term0 …); write them with `deepxs-train label --terms`",
+                    stage.id(),
+                    squark.len()
+                )));
+            }
+            let squark_values = FeatureSet::fit(squark.clone(), &[])?.raw_values(&training.records)?;
+            (0..squark.len())
+                .map(|k| {
+                    let values: Vec<f64> = training.terms.iter().zip(&squark_values).map(|(terms, factors)| terms[k] / factors[k]).collect();
+                    fit_mass_factor(pair, &training.records, &values)
+                })
+                .collect::<Result<_, _>>()?
+        } else {
+            let products = FeatureSet::fit(structured_coefficients(pair), &[])?.raw_values(&training.records)?;
+            let scaled: Vec<f64> =
+                training.labels.iter().zip(&products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect();
+            vec![fit_mass_factor(pair, &training.records, &scaled)?; squark.len()]
+        };
+        // NOTE: the fitted factor is written into every term, and the core
         // evaluates it once per term and member: the four pairs of an SLHA
         // file took 45 to 60 µs instead of 40 µs with these maps.
-        let names = squark.iter().map(|factor| if factor == "1" { common.clone() } else { format!("{common}*{factor}") }).collect();
+        let names = squark.iter().zip(&fits).map(|(factor, fit)| if factor == "1" { fit.clone() } else { format!("{fit}*{factor}") }).collect();
         Some(FeatureSet::fit(names, &[])?)
     } else {
         None
@@ -142,6 +173,26 @@ pub fn train_stage(
         Some(FeatureSet::fit(products, &[])?)
     } else {
         None
+    };
+    // Normalised outputs refit a new stage's map on ln(σ/Σₖ|cₖ|); a warm
+    // start or a grown ensemble keeps the map of its stage.
+    let signed_terms = structured && matches!(structured_form(pair), Structure::SignedTerms { .. });
+    if options.config.normalised_outputs && !signed_terms {
+        return Err(TrainError::Invalid(format!("{pair} {}: normalised outputs are for structured networks with signed terms (n2n2, n2c1p, n2c1m)", stage.id())));
+    }
+    let map = match (&coefficients, options.config.normalised_outputs, &options.initial) {
+        (Some(coefficients), true, None) => {
+            let products = coefficients.raw_values(&training.records)?;
+            let ratios: Vec<f64> = training
+                .labels
+                .iter()
+                .zip(&products)
+                .map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>())
+                .filter(|ratio| ratio.is_finite() && *ratio > 0.0)
+                .collect();
+            OutputMap::fit_exp(&ratios).ok_or_else(|| TrainError::Invalid(format!("{pair} {}: no row has a non-zero coupling product", stage.id())))?
+        }
+        _ => map,
     };
     let objective = match &coefficients {
         Some(_) => Objective::structured(map, options.config.loss, structured_form(pair)),
@@ -163,6 +214,12 @@ pub fn train_stage(
     } else {
         objective
     };
+    // A function that changes sign within the training rows has term
+    // values near zero on both sides, whose relative errors would swamp the
+    // term loss: n2n2's Z and right-squark interference is negative on
+    // 1.2 % of the wide rows. Such a term learns through σ alone (a zero
+    // target adds no loss).
+    let sign_changing = if objective.term_targets { sign_changing_terms(&training.terms, objective.coefficients()) } else { vec![false; objective.coefficients()] };
     let targets = |set: &LabelledSet| -> Result<Array2<f64>, TrainError> {
         let products = match &coefficients {
             Some(coefficients) => coefficients.raw_values(&set.records)?,
@@ -182,7 +239,7 @@ pub fn train_stage(
             if objective.term_targets {
                 for (column, value) in set.terms[row].iter().enumerate() {
                     let factor = factors.as_ref().map_or(1.0, |factors| factors[row][column]);
-                    matrix[[row, 1 + products.len() + column]] = value / factor;
+                    matrix[[row, 1 + products.len() + column]] = if sign_changing[column] { 0.0 } else { value / factor };
                 }
             }
         }
@@ -325,6 +382,13 @@ mod tests {
     use crate::pipeline::{record_variables, resolve_output_variable};
     use crate::record::InputRecord;
     use ndarray::ArrayView1;
+
+    #[test]
+    fn sign_changing_terms_are_found() {
+        let terms = vec![vec![1.0, 2.0, 3.0], vec![0.5, -1e-9, 2.0], vec![0.1, 1.0, f64::NAN]];
+        assert_eq!(sign_changing_terms(&terms, 3), [false, true, true]);
+        assert_eq!(sign_changing_terms(&terms[..1], 4), [false, false, false, true], "a missing column counts as not positive");
+    }
 
     /// The manifest text of a structured map, read back as the core reads
     /// it, gives the value the trainer optimised.

@@ -40,6 +40,13 @@ pub struct TrainConfig {
     /// Smallest number of rows a thread handles in one batch; below it the
     /// thread overhead outweighs the gain.
     pub min_chunk_rows: usize,
+    /// Normalised outputs of a structured network with signed terms: the
+    /// exponential output map is fitted on ln(t/Σₖ|cₖ|), the label over the
+    /// summed coupling products, instead of on ln t. With mass factors in
+    /// the cₖ, the outputs then span about one unit instead of a few
+    /// hundredths. The output biases start accordingly.
+    #[serde(default)]
+    pub normalised_outputs: bool,
 }
 
 impl Default for TrainConfig {
@@ -54,6 +61,7 @@ impl Default for TrainConfig {
             loss: Loss::Mape,
             learning_rate_decay: 1.0,
             min_chunk_rows: 64,
+            normalised_outputs: false,
         }
     }
 }
@@ -129,16 +137,31 @@ pub fn relative_errors(network: &Mlp, features: ArrayView2<'_, f32>, targets: Ar
 /// are of the size of the typical label: Σₖ |cₖ| yₖ = 1 on average for
 /// [`Structure::Linear`], Σₖ |cₖ| f(yₖ) = f(0) for [`Structure::SignedTerms`].
 /// The absolute values keep products of either sign from cancelling into a
-/// tiny mean, whose inverse would blow up the first steps.
-fn start_structured_outputs(network: &mut Mlp, targets: ArrayView2<'_, f64>, objective: &Objective) {
-    let sums: f64 = targets.rows().into_iter().map(|row| row.iter().skip(1).take(objective.coefficients()).map(|c| c.abs()).sum::<f64>()).sum();
-    let mean = sums / targets.nrows().max(1) as f64;
+/// tiny mean, whose inverse would blow up the first steps. With
+/// `normalised` (see [`TrainConfig::normalised_outputs`]) each f(yₖ) starts
+/// at the geometric mean of t/Σₖ|cₖ|, or, with term targets, at that of
+/// its positive term targets.
+fn start_structured_outputs(network: &mut Mlp, targets: ArrayView2<'_, f64>, objective: &Objective, normalised: bool) {
+    let coefficients = objective.coefficients();
+    let sums: Vec<f64> = targets.rows().into_iter().map(|row| row.iter().skip(1).take(coefficients).map(|c| c.abs()).sum::<f64>()).collect();
+    let mean = sums.iter().sum::<f64>() / targets.nrows().max(1) as f64;
     if !(mean > 1e-300 && mean.is_finite()) {
         return;
     }
     let Some(bias) = network.biases.last_mut() else { return };
     match (&objective.structure, objective.map) {
         (Structure::Linear { .. }, _) => bias.iter_mut().skip(1).for_each(|b| *b = (1.0 / mean) as f32),
+        (Structure::SignedTerms { .. }, OutputMap::Exp { scale, offset }) if normalised => {
+            let mean_log = |values: &mut dyn Iterator<Item = f64>| {
+                let (sum, count) = values.filter(|v| v.is_finite()).fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
+                (count > 0).then(|| sum / count as f64)
+            };
+            let ratio = mean_log(&mut targets.column(0).iter().zip(&sums).map(|(t, sum)| (t / sum).ln())).unwrap_or(offset);
+            for (k, b) in bias.iter_mut().enumerate() {
+                let term = objective.term_targets.then(|| mean_log(&mut targets.column(1 + coefficients + k).iter().filter(|&&v| v > 0.0).map(|v| v.ln()))).flatten();
+                *b = ((term.unwrap_or(ratio) - offset) / scale) as f32;
+            }
+        }
         (Structure::SignedTerms { .. }, OutputMap::Exp { scale, .. }) => bias.iter_mut().for_each(|b| *b = (-mean.ln() / scale) as f32),
         _ => {}
     }
@@ -179,7 +202,7 @@ pub fn train_network(
         Some(initial) => initial.clone(),
         None => {
             let mut network = Mlp::lecun_normal(&widths, config.hidden.len(), &mut rng);
-            start_structured_outputs(&mut network, targets, objective);
+            start_structured_outputs(&mut network, targets, objective, config.normalised_outputs);
             network
         }
     };
@@ -312,6 +335,32 @@ mod tests {
         assert_eq!(trained.log[1].learning_rate, 500.0, "the second epoch runs at half the rate");
         assert_eq!(trained.log[1].restart, 0, "a blow-up does not use up a restart");
         assert!(trained.validation_mape_percent.is_finite(), "the best weights stay finite");
+    }
+
+    #[test]
+    fn normalised_outputs_start_at_the_mean_term() {
+        // Two rows, two signed terms: label, coefficients c₁ c₂, term targets.
+        let targets = ndarray::arr2(&[[3.0, 1.0, 2.0, 4.0, 0.5], [8.0, 2.0, 2.0, 1.0, 2.0]]);
+        let map = OutputMap::Exp { scale: 0.5, offset: -1.0 };
+        let objective = Objective::structured(map, Loss::SquaredRelative, Structure::SignedTerms { signs: vec![1.0, -1.0] });
+        let mut network = Mlp::lecun_normal(&[3, 4, 2], 1, &mut ChaCha8Rng::seed_from_u64(1));
+        let start = |network: &Mlp| -> Vec<f64> { network.biases[1].iter().map(|&b| map.value(f64::from(b))).collect() };
+
+        // Without term targets both terms start at the geometric mean of
+        // t/Σ|c| over the rows: √(1 · 2).
+        start_structured_outputs(&mut network, targets.view(), &objective, true);
+        for value in start(&network) {
+            assert!((value - 2f64.sqrt()).abs() < 1e-6, "{value}");
+        }
+        // With term targets each starts at the geometric mean of its own.
+        let with_terms = objective.clone().with_term_targets().expect("signed terms");
+        start_structured_outputs(&mut network, targets.view(), &with_terms, true);
+        let values = start(&network);
+        assert!((values[0] - 2.0).abs() < 1e-6, "{values:?}");
+        assert!((values[1] - 1.0).abs() < 1e-6, "{values:?}");
+        // The map fitted on ln t keeps its start: Σ|c| f(y) = f(0) on average.
+        start_structured_outputs(&mut network, targets.view(), &objective, false);
+        assert!((network.biases[1][0] - (-3.5f64.ln() / 0.5) as f32).abs() < 1e-6, "{:?}", network.biases[1]);
     }
 
     #[test]

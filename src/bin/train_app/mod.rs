@@ -292,6 +292,17 @@ struct TrainArgs {
     /// become part of the manifest's output map.
     #[arg(long)]
     mass_factors: bool,
+    /// With --features structured: fit the exponential output map on the
+    /// label over the summed coupling products instead of on the label.
+    /// With --mass-factors the outputs then span about one unit instead of
+    /// a few hundredths, which the network resolves more finely.
+    #[arg(long)]
+    normalised_outputs: bool,
+    /// With --mass-factors: fit each term's fall with the masses on its own
+    /// values (the term0 … columns of `label --terms`) instead of one fit
+    /// on σ for all terms. The terms of χ̃⁰₂χ̃⁰₂ differ most in that fall.
+    #[arg(long)]
+    term_factors: bool,
 }
 
 #[derive(Debug, Args)]
@@ -564,6 +575,7 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
             patience: args.patience,
             restarts: args.restarts,
             learning_rate_decay: args.learning_rate_decay,
+            normalised_outputs: args.normalised_outputs,
             loss: match args.loss {
                 LossArg::Mape => Loss::Mape,
                 LossArg::SquaredLog => Loss::SquaredLog,
@@ -585,6 +597,7 @@ fn train(args: &TrainArgs) -> Result<(), TrainError> {
         first_member: args.first_member,
         term_targets: args.term_targets,
         mass_factors: args.mass_factors,
+        term_factors: args.term_factors,
     };
     std::fs::create_dir_all(&args.out).map_err(|error| TrainError::io(&args.out, error))?;
     let log = args.log.clone().unwrap_or_else(|| args.out.join("training_log.csv"));
