@@ -19,7 +19,7 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, term targets and normalised outputs, for n2n2 with a mass factor per term; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.36 % n2n2, 0.26 % n2c1p, 0.35 % n2c1m. See weights/README.md."
+DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, term targets and normalised outputs, for n2n2 with a mass factor per term; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.356 % n2n2, 0.263 % n2c1p, 0.349 % n2c1m. See weights/README.md."
 # LO networks are structured: log-masses in, a scale and one coefficient per
 # coupling product out (see --features in deepxs-train train --help).
 LO_NET=(--features structured --hidden 64,64,64,64 --batch-size 64 --loss squared-relative
