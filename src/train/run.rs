@@ -57,6 +57,11 @@ pub struct StageOptions {
     pub term_factors: bool,
 }
 
+/// Divides each label by the sum of the absolute coupling products of its row.
+fn labels_over_summed_products(labels: &[f64], products: &[Vec<f64>]) -> Vec<f64> {
+    labels.iter().zip(products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect()
+}
+
 /// Marks the term columns with a value that is not positive in some row.
 fn sign_changing_terms(terms: &[Vec<f64>], columns: usize) -> Vec<bool> {
     (0..columns).map(|k| terms.iter().any(|row| !(row.get(k).is_some_and(|value| *value > 0.0)))).collect()
@@ -129,9 +134,6 @@ pub fn train_stage(
         if !structured {
             return Err(TrainError::Invalid("mass factors need structured features".into()));
         }
-        // The fit runs on σ over the summed coupling products, so that it
-        // follows the masses and not couplings correlated with them (a
-        // bino-like χ̃⁰₂ is both heavier than χ̃±₁ and weakly coupled).
         let fits: Vec<String> = if options.term_factors {
             // Each term's own fit, on its values over its squark factors.
             if training.terms.first().map_or(0, Vec::len) != squark.len() {
@@ -149,9 +151,11 @@ pub fn train_stage(
                 })
                 .collect::<Result<_, _>>()?
         } else {
+            // The fit runs on σ over the summed coupling products, so that it
+            // follows the masses and not couplings correlated with them (a
+            // bino-like χ̃⁰₂ is both heavier than χ̃±₁ and weakly coupled).
             let products = FeatureSet::fit(structured_coefficients(pair), &[])?.raw_values(&training.records)?;
-            let scaled: Vec<f64> =
-                training.labels.iter().zip(&products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect();
+            let scaled = labels_over_summed_products(&training.labels, &products);
             vec![fit_mass_factor(pair, &training.records, &scaled)?; squark.len()]
         };
         // NOTE: the fitted factor is written into every term, and the core
@@ -174,7 +178,7 @@ pub fn train_stage(
     } else {
         None
     };
-    // Normalised outputs refit a new stage's map on ln(σ/Σₖ|cₖ|); a warm
+    // Normalised outputs refit a new stage's map on ln(σ/Σₖ|cₖ|). A warm
     // start or a grown ensemble keeps the map of its stage.
     let signed_terms = structured && matches!(structured_form(pair), Structure::SignedTerms { .. });
     if options.config.normalised_outputs && !signed_terms {
@@ -183,13 +187,8 @@ pub fn train_stage(
     let map = match (&coefficients, options.config.normalised_outputs, &options.initial) {
         (Some(coefficients), true, None) => {
             let products = coefficients.raw_values(&training.records)?;
-            let ratios: Vec<f64> = training
-                .labels
-                .iter()
-                .zip(&products)
-                .map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>())
-                .filter(|ratio| ratio.is_finite() && *ratio > 0.0)
-                .collect();
+            let mut ratios = labels_over_summed_products(&training.labels, &products);
+            ratios.retain(|ratio| ratio.is_finite() && *ratio > 0.0);
             OutputMap::fit_exp(&ratios).ok_or_else(|| TrainError::Invalid(format!("{pair} {}: no row has a non-zero coupling product", stage.id())))?
         }
         _ => map,
