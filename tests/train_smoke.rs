@@ -545,8 +545,14 @@ fn mass_factors_and_term_targets_train_and_load() {
     let factors_stage =
         train_stage(&data, Pair::N2c1m, StageKind::Lo, &term_factors, &normalised_directory, &mut silent).expect("trains with term factors");
     let deepxs::manifest::OutputMap::One(output) = &factors_stage.spec.output else { panic!("one output map") };
-    let constants: Vec<f64> =
-        output.split("((").filter_map(|part| part.split('*').next().filter(|number| number.contains('e'))).filter_map(|number| number.parse().ok()).collect();
+    // Each term's expression opens with its fitted constant, written with an exponent.
+    let mut constants: Vec<f64> = Vec::new();
+    for part in output.split("((") {
+        let first = part.split('*').next().unwrap_or_default();
+        if first.contains('e') {
+            constants.extend(first.parse::<f64>().ok());
+        }
+    }
     assert_eq!(constants.len(), 10, "one fitted constant per term: {output}");
     assert!((constants[1] / constants[0] - 0.8).abs() < 1e-5, "constants {constants:?}");
     let factors_mape = fresh_mape(&normalised_directory);
@@ -554,20 +560,20 @@ fn mass_factors_and_term_targets_train_and_load() {
     eprintln!("n2c1m LO MAPE with term factors: {factors_mape} % on fresh points");
     assert!(factors_mape < 1.0, "MAPE {factors_mape} % with term factors");
     std::fs::remove_dir_all(&normalised_directory).ok();
-    let no_terms = LabelledSet { terms: Vec::new(), ..data.clone() };
-    let error = train_stage(&no_terms, Pair::N2c1m, StageKind::Lo, &StageOptions { term_targets: false, ..term_factors.clone() }, &directory, &mut silent)
+    let without = LabelledSet { terms: Vec::new(), ..data.clone() };
+    let error = train_stage(&without, Pair::N2c1m, StageKind::Lo, &StageOptions { term_targets: false, ..term_factors.clone() }, &directory, &mut silent)
         .expect_err("no term columns");
     assert!(error.to_string().contains("term factors need 10 term columns"), "{error}");
     let error = train_stage(&data, Pair::N2c1m, StageKind::Lo, &StageOptions { mass_factors: false, ..term_factors }, &directory, &mut silent)
         .expect_err("term factors without mass factors");
     assert!(error.to_string().contains("add --mass-factors"), "{error}");
-    let c1c1 = StageOptions { config: TrainConfig { normalised_outputs: true, ..options.config.clone() }, term_targets: false, mass_factors: false, ..options.clone() };
-    let error = train_stage(&labelled(&records, StageKind::Lo), Pair::C1c1, StageKind::Lo, &c1c1, &directory, &mut silent).expect_err("c1c1 has no signed terms");
+    let c1c1_normalised = StageOptions { config: TrainConfig { normalised_outputs: true, ..options.config.clone() }, term_targets: false, mass_factors: false, ..options.clone() };
+    let error = train_stage(&labelled(&records, StageKind::Lo), Pair::C1c1, StageKind::Lo, &c1c1_normalised, &directory, &mut silent)
+        .expect_err("c1c1 has no signed terms");
     assert!(error.to_string().contains("normalised outputs are for structured networks with signed terms"), "{error}");
 
     // Without term columns the run stops, and the error names the command
     // that writes them.
-    let without = LabelledSet { terms: Vec::new(), ..data };
     let error = train_stage(&without, Pair::N2c1m, StageKind::Lo, &options, &directory, &mut silent).expect_err("no term columns");
     assert!(error.to_string().contains("label --terms"), "{error}");
     let c1c1 = StageOptions { term_targets: false, ..options };

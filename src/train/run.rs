@@ -135,10 +135,10 @@ pub fn train_stage(
             return Err(TrainError::Invalid("mass factors need structured features".into()));
         }
         let fits: Vec<String> = if options.term_factors {
-            // Each term's own fit, on its values over its squark factors.
+            // Each term gets its own fit, on its values over its squark factors.
             if training.terms.first().map_or(0, Vec::len) != squark.len() {
                 return Err(TrainError::Invalid(format!(
-                    "{pair} {}: term factors need {} term columns (term0 …); write them with `deepxs-train label --terms`",
+                    "{pair} {}: term factors need {} term columns (term0 …). Write them with `deepxs-train label --terms`",
                     stage.id(),
                     squark.len()
                 )));
@@ -158,9 +158,9 @@ pub fn train_stage(
             let scaled = labels_over_summed_products(&training.labels, &products);
             vec![fit_mass_factor(pair, &training.records, &scaled)?; squark.len()]
         };
-        // NOTE: the fitted factor is written into every term, and the core
-        // evaluates it once per term and member: the four pairs of an SLHA
-        // file took 45 to 60 µs instead of 40 µs with these maps.
+        // NOTE: the core evaluates the fitted factors once per term and
+        // member. The four pairs of an SLHA file took 45 to 60 µs with these
+        // maps, against 40 µs without.
         let names = squark.iter().zip(&fits).map(|(factor, fit)| if factor == "1" { fit.clone() } else { format!("{fit}*{factor}") }).collect();
         Some(FeatureSet::fit(names, &[])?)
     } else {
@@ -213,11 +213,10 @@ pub fn train_stage(
     } else {
         objective
     };
-    // A function that changes sign within the training rows has term
-    // values near zero on both sides, whose relative errors would swamp the
-    // term loss: n2n2's Z and right-squark interference is negative on
-    // 1.2 % of the wide rows. Such a term learns through σ alone (a zero
-    // target adds no loss).
+    // Near the zero of a function that changes sign, its term values are
+    // tiny and their relative errors would swamp the term loss. Such a term
+    // (n2n2's Z and right-squark interference, negative on 1.2 % of the wide
+    // rows) learns through σ alone, because a zero target adds no loss.
     let sign_changing = if objective.term_targets { sign_changing_terms(&training.terms, objective.coefficients()) } else { vec![false; objective.coefficients()] };
     let targets = |set: &LabelledSet| -> Result<Array2<f64>, TrainError> {
         let products = match &coefficients {

@@ -152,19 +152,25 @@ fn start_structured_outputs(network: &mut Mlp, targets: ArrayView2<'_, f64>, obj
     match (&objective.structure, objective.map) {
         (Structure::Linear { .. }, _) => bias.iter_mut().skip(1).for_each(|b| *b = (1.0 / mean) as f32),
         (Structure::SignedTerms { .. }, OutputMap::Exp { scale, offset }) if normalised => {
-            let mean_log = |values: &mut dyn Iterator<Item = f64>| {
-                let (sum, count) = values.filter(|v| v.is_finite()).fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
-                (count > 0).then(|| sum / count as f64)
-            };
-            let ratio = mean_log(&mut targets.column(0).iter().zip(&sums).map(|(t, sum)| (t / sum).ln())).unwrap_or(offset);
+            let ratio = mean_of_finite(targets.column(0).iter().zip(&sums).map(|(t, sum)| (t / sum).ln())).unwrap_or(offset);
             for (k, b) in bias.iter_mut().enumerate() {
-                let term = objective.term_targets.then(|| mean_log(&mut targets.column(1 + coefficients + k).iter().filter(|&&v| v > 0.0).map(|v| v.ln()))).flatten();
+                let term = if objective.term_targets {
+                    mean_of_finite(targets.column(1 + coefficients + k).iter().filter(|&&v| v > 0.0).map(|v| v.ln()))
+                } else {
+                    None
+                };
                 *b = ((term.unwrap_or(ratio) - offset) / scale) as f32;
             }
         }
         (Structure::SignedTerms { .. }, OutputMap::Exp { scale, .. }) => bias.iter_mut().for_each(|b| *b = (-mean.ln() / scale) as f32),
         _ => {}
     }
+}
+
+/// Returns the mean of the finite values, or `None` when there is none.
+fn mean_of_finite(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, count) = values.filter(|v| v.is_finite()).fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
+    (count > 0).then(|| sum / count as f64)
 }
 
 fn mape_and_max(errors: &[f64]) -> (f64, f64) {
