@@ -19,7 +19,7 @@ T="$PWD/target/debug/deepxs-train"
 cd "$WORK"
 
 ENGINE="exact LO engine (CTEQ6L1, 13 TeV, squarks at their own masses)"
-DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, term targets and normalised outputs, for n2n2 with a mass factor per term; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.356 % n2n2, 0.263 % n2c1p, 0.349 % n2c1m. See weights/README.md."
+DESCRIPTION="deepxs-train set of 2026-12-05 (pMSSM-19 box and points around the DeepXS test rows; structured LO networks, c1c1 LO members trained with random-mixing copies, n2n2 and n2c1 LO networks with mass factors, term targets and normalised outputs, for n2n2 with a mass factor per term; K from Prospino truth and the DeepXS networks as a teacher, for n2c1 in the sign variant the teacher was trained on and with structured K networks that weigh one K-factor per coupling product with the LO terms). σ_NLO MAPE against held-out Prospino values: 0.090 % c1c1, 0.356 % n2n2, 0.202 % n2c1p, 0.162 % n2c1m. See weights/README.md."
 # LO networks are structured: log-masses in, a scale and one coefficient per
 # coupling product out (see --features in deepxs-train train --help).
 LO_NET=(--features structured --hidden 64,64,64,64 --batch-size 64 --loss squared-relative
@@ -90,29 +90,33 @@ done
 # with Prospino NLO truth are left out of the base and kept for
 # validation. The DeepXS networks depend on the sign convention of N row 2
 # and of U row 1 with V row 1, and these points come from other
-# generators. The teacher K therefore comes from the sign variant whose
-# DeepXS σ_LO is closest to the exact σ_LO (--teacher-sign-search). Points
-# where even that σ_LO is off by more than 20 % stay unlabelled. Teacher
-# K outside [0.8, 2] is left out: Prospino's K-factors for these pairs lie
-# between about 0.9 and 1.6.
+# generators. The teacher therefore runs in the sign variant whose DeepXS
+# σ_LO is closest to the exact σ_LO (--teacher-sign-search). As for c1c1
+# and n2n2, the label is the DeepXS σ_NLO over the exact σ_LO, and points
+# where the DeepXS σ_LO is off by more than 2 % stay unlabelled. K outside
+# [0.8, 2] is left out: Prospino's K-factors for these pairs lie between
+# about 0.9 and 1.6. The K networks are structured: K is the mean of one
+# K-factor per coupling product, weighted with the LO terms, which
+# `label --stage k --terms` solves from the engine with the squarks at
+# their mean mass (see `train --features`).
 cut -d, -f1 "$REF/prospino/nlo.csv" | tail -n +2 | sort -u > nlo_files.txt
 awk -F, 'NR==FNR{skip[$1]=1;next} FNR==1 || !($1 in skip)' nlo_files.txt \
   "$REF/deepxs/testsets/generated_reference.csv" > n2c1_base.csv
 "$T" sample --around n2c1_base.csv --count 25000 --spread 0.15 --seed 41 --out n2c1_points.csv
 "$T" sample --around n2c1_base.csv --count 75000 --spread 0.15 --seed 42 --out n2c1_points2.csv
 (cut -d, -f2-20 n2c1_base.csv; tail -n +2 n2c1_points.csv) > n2c1_all_points.csv
-TEACHER_K=(--teacher "$REF/deepxs/networks" --teacher-k-range 0.8,2 --teacher-sign-search
-  --teacher-lo-tolerance 0.2 --engine-pdf "$PDF")
+TEACHER_K=(--teacher "$REF/deepxs/networks" --teacher-k-range 0.8,2 --teacher-sign-search --teacher-nlo
+  --teacher-lo-tolerance 0.02 --engine-pdf "$PDF")
 for p in n2c1p n2c1m; do
   "$T" label --pair $p --stage lo --input box_points.csv --engine-pdf "$PDF" --out ${p}_lo_box.csv
   head -n 150001 ${p}_lo_box.csv > ${p}_k_box_points.csv
-  "$T" label --pair $p --stage k --input n2c1_all_points.csv "${TEACHER_K[@]}" --out ${p}_k_reference.csv
-  "$T" label --pair $p --stage k --input n2c1_points2.csv "${TEACHER_K[@]}" --out ${p}_k_reference2.csv
-  "$T" label --pair $p --stage k --input ${p}_k_box_points.csv "${TEACHER_K[@]}" --out ${p}_k_box.csv
+  "$T" label --pair $p --stage k --input n2c1_all_points.csv "${TEACHER_K[@]}" --terms --out ${p}_k_reference.csv
+  "$T" label --pair $p --stage k --input n2c1_points2.csv "${TEACHER_K[@]}" --terms --out ${p}_k_reference2.csv
+  "$T" label --pair $p --stage k --input ${p}_k_box_points.csv "${TEACHER_K[@]}" --terms --out ${p}_k_box.csv
   (cat ${p}_k_reference.csv; tail -n +2 ${p}_k_reference2.csv; tail -n +2 ${p}_k_box.csv) > ${p}_k.csv
   "$T" train --pair $p --stage k --data ${p}_k.csv --out set --members 3 --seed 51 "${K_NET[@]}" \
-    --max-epochs 120 --learning-rate-decay 0.97 --patience 1000 --restarts 2 --validation-fraction 0.05 \
-    --label-source "DeepXS reference K networks as teacher, in the sign variant their σ_LO selects (within 20 % of the exact σ_LO), K in [0.8, 2], on points around reference spectra and on box points"
+    --max-epochs 120 --learning-rate-decay 0.97 --patience 1000 --restarts 2 --validation-fraction 0.05 --features structured \
+    --label-source "DeepXS σ_NLO / exact LO, in the sign variant the DeepXS σ_LO selects (within 2 % of the exact σ_LO), K in [0.8, 2], on points around reference spectra and on box points; LO terms from the exact engine with the squarks at their mean mass"
 done
 
 # LO: the exact engine labels the box points, and for c1c1 and n2n2 also

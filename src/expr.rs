@@ -4,8 +4,9 @@
 //! (`N23^2-N24^2`, `abs(m_chi20)`) and an output map as an expression in the
 //! raw network output `y` (`sigma_pb = exp(y - 14.92)`), so a new network set
 //! needs no code change. Grammar: numbers, variables, `+ - * / ^`, unary
-//! minus, parentheses and the functions `exp`, `log` (natural), `abs`,
-//! `sqrt`. Expressions compile to a small stack program.
+//! minus, parentheses, the functions `exp`, `log` (natural), `abs`, `sqrt`
+//! and the two-argument `min(a, b)` and `max(a, b)`, which return NaN when
+//! either argument is NaN. Expressions compile to a small stack program.
 
 use crate::error::WeightsError;
 
@@ -23,6 +24,8 @@ enum Op {
     Log,
     Abs,
     Sqrt,
+    Min,
+    Max,
 }
 
 /// A compiled expression.
@@ -153,7 +156,15 @@ impl Parser<'_, '_> {
                 let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
                 let name = &rest[..end];
                 self.position += end;
-                if self.peek() == Some('(') {
+                if self.peek() == Some('(') && matches!(name, "min" | "max") {
+                    self.position += 1;
+                    self.sum()?;
+                    self.expect(',')?;
+                    self.sum()?;
+                    self.expect(')')?;
+                    self.program.push(if name == "min" { Op::Min } else { Op::Max });
+                    Ok(())
+                } else if self.peek() == Some('(') {
                     let function = match name {
                         "exp" => Op::Exp,
                         "log" | "ln" => Op::Log,
@@ -192,7 +203,7 @@ impl Expression {
         for op in &parser.program {
             match op {
                 Op::Constant(_) | Op::Variable(_) => depth += 1,
-                Op::Add | Op::Subtract | Op::Multiply | Op::Divide | Op::Power => depth -= 1,
+                Op::Add | Op::Subtract | Op::Multiply | Op::Divide | Op::Power | Op::Min | Op::Max => depth -= 1,
                 Op::Negate | Op::Exp | Op::Log | Op::Abs | Op::Sqrt => {}
             }
             max_depth = max_depth.max(depth);
@@ -239,6 +250,10 @@ impl Expression {
                         Op::Subtract => left - right,
                         Op::Multiply => left * right,
                         Op::Divide => left / right,
+                        // f64::min and f64::max would drop a NaN argument.
+                        Op::Min | Op::Max if left.is_nan() || right.is_nan() => f64::NAN,
+                        Op::Min => left.min(right),
+                        Op::Max => left.max(right),
                         _ => left.powf(right),
                     });
                 }
@@ -266,6 +281,11 @@ mod tests {
         assert!((compile("y * 4.45e-02 + 3.1E-2").evaluate(&values) - (0.5 * 0.0445 + 0.031)).abs() < 1e-15);
         assert_eq!(compile("-2^2").evaluate(&values), -4.0);
         assert_eq!(compile("2 * (y + 1) / 3").evaluate(&values), 1.0);
+        assert_eq!(compile("min(y, N23)").evaluate(&values), 0.5);
+        assert_eq!(compile("max(y, N23 * 2)").evaluate(&values), 1.2);
+        assert_eq!(compile("max(0.8, min(2, m_chi20))").evaluate(&values), 0.8);
+        assert_eq!(compile("max(0.8, min(2, -m_chi20))").evaluate(&values), 2.0);
+        assert!(compile("max(0.8, min(2, log(m_chi20)))").evaluate(&values).is_nan(), "a NaN argument stays NaN");
     }
 
     #[test]
@@ -275,6 +295,9 @@ mod tests {
         assert!(Expression::compile("foo(y)", &resolve).is_err());
         assert!(Expression::compile("y +", &resolve).is_err());
         assert!(Expression::compile("(y", &resolve).is_err());
+        assert!(Expression::compile("min(y)", &resolve).is_err());
+        assert!(Expression::compile("max(y, y, y)", &resolve).is_err());
+        assert!(Expression::compile("exp(y, y)", &resolve).is_err());
         assert!(Expression::compile("y y", &resolve).is_err());
     }
 

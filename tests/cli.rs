@@ -70,6 +70,24 @@ fn validate_reproduces_deepxs_table() {
     }
 }
 
+/// The shipped set on the Prospino χ̃⁰₂χ̃±₁ spectra, none of which trains a
+/// network: the σ_NLO MAPE where σ ≥ σ_exp stays below 0.26 % (n2c1p) and
+/// 0.21 % (n2c1m). DeepXS misses these spectra by 18 % and 32 %.
+#[test]
+fn shipped_set_meets_n2c1_targets() {
+    let Some(reference) = reference_dir("cli shipped n2c1") else { return };
+    let truth = path_text(&reference.join("prospino/nlo.csv"));
+    let output = deepxs(&["validate", "--weights", "weights", "--truth", &truth, "--pairs", "n2c1p,n2c1m"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // Measured: 9 rows at 0.202 % and 10 rows at 0.162 %.
+    for (pair, rows, target_percent) in [("n2c1p", 9.0, 0.26), ("n2c1m", 10.0, 0.21)] {
+        let values = validation_line(&stdout, pair);
+        assert_eq!(values[0], rows, "{pair} rows with σ ≥ σ_exp");
+        assert!(values[1] < target_percent, "{pair} σ_NLO MAPE {} %, target {target_percent} %", values[1]);
+    }
+}
+
 #[test]
 fn write_xsection_twice_keeps_one_block() {
     let Some(reference) = reference_dir("cli write-xsection") else { return };

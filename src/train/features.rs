@@ -101,6 +101,7 @@ pub fn feature_names(pair: Pair, stage: StageKind, choice: FeatureChoice) -> Vec
     let mut names: Vec<String> = match choice {
         FeatureChoice::Basic => basic_feature_names(pair),
         FeatureChoice::Physics => physics_feature_names(pair),
+        FeatureChoice::Structured if stage == StageKind::K => return structured_k_features(pair),
         FeatureChoice::Structured => structured_mass_features(pair),
     };
     if stage == StageKind::K {
@@ -241,6 +242,20 @@ pub fn structured_mass_features(pair: Pair) -> Vec<String> {
         }
     };
     names.iter().map(|name| name.to_string()).collect()
+}
+
+/// Returns the inputs of a structured K network (see
+/// [`Structure::WeightedK`]): the logarithms of the final-state masses, of
+/// the mean of the eight first- and second-generation squark masses and of
+/// the gluino mass. Prospino computes K with those squarks at their mean
+/// mass, so K depends on no single squark mass.
+pub fn structured_k_features(pair: Pair) -> Vec<String> {
+    let masses: &[&str] = match pair {
+        Pair::C1c1 => &["log(m_chi1pm)"],
+        Pair::N2n2 => &["log(abs(m_chi20))"],
+        Pair::N2c1p | Pair::N2c1m => &["log(abs(m_chi20))", "log(m_chi1pm)"],
+    };
+    masses.iter().copied().chain(["log(mean_squark_mass_8)", "log(m_gluino)"]).map(str::to_string).collect()
 }
 
 /// Returns the coupling products cₖ of a structured LO network, as

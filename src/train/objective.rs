@@ -115,6 +115,14 @@ pub enum Structure {
     /// sₖ = ±1. Each term keeps its own relative precision when the terms
     /// span decades, but every coefficient function must keep one sign.
     SignedTerms { signs: Vec<f64> },
+    /// K-factors: outputs y₀ … y_{2n−1}, the value is
+    /// Σₖ wₖ f(y_{n+k}) with weights wₖ = sₖ cₖ g(yₖ) / Σⱼ sⱼ cⱼ g(yⱼ). The
+    /// first n outputs learn the LO coefficient functions up to a common
+    /// factor of the masses (g is `shape`, trained against the term
+    /// targets), the last n one K-factor per coupling product. QCD does not
+    /// change the couplings, so σ_NLO is a sum over the same products as
+    /// σ_LO, and each term's K-factor depends on the masses alone.
+    WeightedK { signs: Vec<f64>, shape: OutputMap },
 }
 
 /// The training objective: a loss of the mapped output.
@@ -154,7 +162,16 @@ impl Objective {
     /// squarks does where d̃_R is much lighter than ũ_R), which a positive
     /// f(yₖ) cannot follow.
     pub fn with_term_targets(self) -> Option<Self> {
-        matches!(self.structure, Structure::SignedTerms { .. }).then_some(Objective { term_targets: true, ..self })
+        matches!(self.structure, Structure::SignedTerms { .. } | Structure::WeightedK { .. }).then_some(Objective { term_targets: true, ..self })
+    }
+
+    /// Returns the map of the outputs that term targets train: the shape
+    /// map of [`Structure::WeightedK`], else the output map.
+    pub fn term_map(&self) -> OutputMap {
+        match &self.structure {
+            Structure::WeightedK { shape, .. } => *shape,
+            _ => self.map,
+        }
     }
 
     /// Number of coefficients cₖ in the targets of a row.
@@ -162,7 +179,7 @@ impl Objective {
         match &self.structure {
             Structure::Single => 0,
             Structure::Linear { coefficients } => *coefficients,
-            Structure::SignedTerms { signs } => signs.len(),
+            Structure::SignedTerms { signs } | Structure::WeightedK { signs, .. } => signs.len(),
         }
     }
 
@@ -172,6 +189,7 @@ impl Objective {
             Structure::Single => 1,
             Structure::Linear { coefficients } => 1 + coefficients,
             Structure::SignedTerms { signs } => signs.len(),
+            Structure::WeightedK { signs, .. } => 2 * signs.len(),
         }
     }
 
@@ -189,6 +207,16 @@ impl Objective {
             Structure::Single => self.map.value(y[0]),
             Structure::Linear { coefficients } => self.map.value(y[0]) * (1..=*coefficients).map(|k| target[k] * y[k]).sum::<f64>(),
             Structure::SignedTerms { signs } => signs.iter().enumerate().map(|(k, sign)| sign * target[k + 1] * self.map.value(y[k])).sum(),
+            Structure::WeightedK { signs, shape } => {
+                let count = signs.len();
+                let (mut numerator, mut denominator) = (0.0, 0.0);
+                for (k, sign) in signs.iter().enumerate() {
+                    let weight = sign * target[k + 1] * shape.value(y[k]);
+                    numerator += weight * self.map.value(y[count + k]);
+                    denominator += weight;
+                }
+                numerator / denominator
+            }
         }
     }
 
@@ -218,6 +246,26 @@ impl Objective {
                     let (term, derivative) = self.map.value_and_derivative(y[k]);
                     value += sign * target[k + 1] * term;
                     gradient[k] = sign * target[k + 1] * derivative;
+                }
+                value
+            }
+            Structure::WeightedK { signs, shape } => {
+                let count = signs.len();
+                let mut weights = vec![0.0; count];
+                let mut denominator = 0.0;
+                for (k, sign) in signs.iter().enumerate() {
+                    weights[k] = sign * target[k + 1] * shape.value(y[k]);
+                    denominator += weights[k];
+                }
+                let factors: Vec<(f64, f64)> = (0..count).map(|k| self.map.value_and_derivative(y[count + k])).collect();
+                let value = weights.iter().zip(&factors).map(|(weight, (factor, _))| weight * factor).sum::<f64>() / denominator;
+                // d value/d yₖ = g'(yₖ)/g(yₖ) · wₖ (fₖ − value) / Σ w, and
+                // d value/d y_{n+k} = wₖ f'(y_{n+k}) / Σ w.
+                for k in 0..count {
+                    let (_, shape_derivative) = shape.value_and_derivative(y[k]);
+                    let weight_derivative = signs[k] * target[k + 1] * shape_derivative;
+                    gradient[k] = weight_derivative * (factors[k].0 - value) / denominator;
+                    gradient[count + k] = weights[k] * factors[k].1 / denominator;
                 }
                 value
             }
@@ -251,15 +299,16 @@ impl Objective {
             *slot *= loss_derivative;
         }
         match (&self.structure, self.term_targets) {
-            (Structure::SignedTerms { signs }, true) => {
+            (Structure::SignedTerms { signs } | Structure::WeightedK { signs, .. }, true) => {
                 let count = signs.len();
+                let term_map = self.term_map();
                 let mut term_loss = 0.0;
                 for k in 0..count {
                     let expected = target[1 + count + k];
                     if !(expected > 0.0) {
                         continue;
                     }
-                    let (term, derivative) = self.map.value_and_derivative(y[k]);
+                    let (term, derivative) = term_map.value_and_derivative(y[k]);
                     let relative = term / expected - 1.0;
                     term_loss += relative * relative;
                     gradient[k] += 2.0 * relative / expected * derivative / count as f64;
@@ -322,10 +371,20 @@ mod tests {
     #[test]
     fn structured_gradients_match_differences() {
         let map = OutputMap::Exp { scale: 1.5, offset: -2.0 };
-        let target = [0.2, 0.7, -0.4, 0.25];
-        let y = [0.3, -0.2, 0.5, 0.1];
-        for structure in [Structure::Linear { coefficients: 3 }, Structure::SignedTerms { signs: vec![1.0, -1.0, 1.0] }] {
-            let objective = Objective::structured(map, Loss::SquaredRelative, structure);
+        let k_map = OutputMap::Linear { scale: 0.07, offset: 1.25 };
+        // Label, three coefficients, three term targets (one not positive).
+        let target = [0.2, 0.7, -0.4, 0.25, 0.3, -1.0, 0.2];
+        let y = [0.3, -0.2, 0.5, 0.1, -0.7, 0.4];
+        let objectives = [
+            Objective::structured(map, Loss::SquaredRelative, Structure::Linear { coefficients: 3 }),
+            Objective::structured(map, Loss::SquaredRelative, Structure::SignedTerms { signs: vec![1.0, -1.0, 1.0] }),
+            Objective::structured(map, Loss::SquaredRelative, Structure::SignedTerms { signs: vec![1.0, -1.0, 1.0] }).with_term_targets().expect("signed terms"),
+            Objective::structured(k_map, Loss::SquaredRelative, Structure::WeightedK { signs: vec![1.0, -1.0, 1.0], shape: map }),
+            Objective::structured(k_map, Loss::SquaredRelative, Structure::WeightedK { signs: vec![1.0, -1.0, 1.0], shape: map })
+                .with_term_targets()
+                .expect("weighted K"),
+        ];
+        for objective in objectives {
             let outputs = objective.outputs();
             let mut gradient = vec![0.0; outputs];
             objective.loss_and_gradient(&y[..outputs], ArrayView1::from(&target), &mut gradient);

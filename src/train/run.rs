@@ -62,6 +62,12 @@ fn labels_over_summed_products(labels: &[f64], products: &[Vec<f64>]) -> Vec<f64
     labels.iter().zip(products).map(|(label, row)| label / row.iter().map(|c| c.abs()).sum::<f64>()).collect()
 }
 
+/// Writes a squark propagator factor over the mean of the eight first- and
+/// second-generation squark masses instead of single squarks.
+fn mean_squark_propagators(factor: &str) -> String {
+    ["m_1000001", "m_1000002", "m_2000002"].iter().fold(factor.to_string(), |text, squark| text.replace(squark, crate::pipeline::MEAN_SQUARK_VARIABLE))
+}
+
 /// Marks the term columns with a value that is not positive in some row.
 fn sign_changing_terms(terms: &[Vec<f64>], columns: usize) -> Vec<bool> {
     (0..columns).map(|k| terms.iter().any(|row| !(row.get(k).is_some_and(|value| *value > 0.0)))).collect()
@@ -100,8 +106,18 @@ pub fn train_stage(
     let validation = data.subset(&validation_rows);
 
     let structured = options.features == FeatureChoice::Structured;
-    if structured && stage != StageKind::Lo {
-        return Err(TrainError::Invalid("structured networks are for the LO stage; choose basic or physics features for K".into()));
+    // A structured K network weighs one K-factor per coupling product with
+    // the LO terms (see `Structure::WeightedK`).
+    let weighted_k = structured && stage == StageKind::K;
+    if weighted_k {
+        if !matches!(structured_form(pair), Structure::SignedTerms { .. }) {
+            return Err(TrainError::Invalid(format!("{pair} k: structured K networks are for pairs with signed terms (n2n2, n2c1p, n2c1m); choose basic or physics features")));
+        }
+        if options.mass_factors || options.term_factors || options.config.normalised_outputs {
+            return Err(TrainError::Invalid(format!(
+                "{pair} k: mass factors, term factors and normalised outputs are options of LO stages; a structured K network always fits one mass factor per term"
+            )));
+        }
     }
     let names = feature_names(pair, stage, options.features);
     let (features, map) = match &options.initial {
@@ -128,17 +144,23 @@ pub fn train_stage(
     if options.term_factors && !options.mass_factors {
         return Err(TrainError::Invalid("term factors need mass factors: add --mass-factors".into()));
     }
-    let mass_factors = if options.mass_factors {
-        let squark = structured_squark_factors(pair)
+    let mass_factors = if options.mass_factors || weighted_k {
+        let mut squark = structured_squark_factors(pair)
             .ok_or_else(|| TrainError::Invalid(format!("{pair} has no signed terms; mass factors are for n2n2, n2c1p and n2c1m")))?;
         if !structured {
             return Err(TrainError::Invalid("mass factors need structured features".into()));
         }
-        let fits: Vec<String> = if options.term_factors {
+        if weighted_k {
+            // The K terms are those of the spectrum with the squarks at their
+            // mean mass (`label --stage k --terms`).
+            squark = squark.iter().map(|factor| mean_squark_propagators(factor)).collect();
+        }
+        let fits: Vec<String> = if options.term_factors || weighted_k {
             // Each term gets its own fit, on its values over its squark factors.
             if training.terms.first().map_or(0, Vec::len) != squark.len() {
+                let (what, stage_option) = if weighted_k { ("a structured K network needs", " --stage k") } else { ("term factors need", "") };
                 return Err(TrainError::Invalid(format!(
-                    "{pair} {}: term factors need {} term columns (term0 …). Write them with `deepxs-train label --terms`",
+                    "{pair} {}: {what} {} term columns (term0 …). Write them with `deepxs-train label{stage_option} --terms`",
                     stage.id(),
                     squark.len()
                 )));
@@ -193,11 +215,29 @@ pub fn train_stage(
         }
         _ => map,
     };
-    let objective = match &coefficients {
-        Some(_) => Objective::structured(map, options.config.loss, structured_form(pair)),
-        None => Objective::new(map),
+    let objective = match (&coefficients, weighted_k, &mass_factors) {
+        (Some(_), true, Some(factors)) => {
+            // The shape outputs learn the LO terms over their mass factors.
+            // Their logarithms spread by about 0.1 (n2c1m teacher rows).
+            let divisors = factors.raw_values(&training.records)?;
+            let shapes: Vec<f64> = training
+                .terms
+                .iter()
+                .zip(&divisors)
+                .flat_map(|(terms, divisors)| terms.iter().zip(divisors).map(|(term, divisor)| term / divisor))
+                .filter(|shape| shape.is_finite() && *shape > 0.0)
+                .collect();
+            let shape = OutputMap::fit_exp(&shapes).ok_or_else(|| TrainError::Invalid(format!("{pair} k: no term value is positive")))?;
+            let Structure::SignedTerms { signs } = structured_form(pair) else {
+                return Err(TrainError::Invalid(format!("{pair} has no signed terms")));
+            };
+            let objective = Objective::structured(map, options.config.loss, Structure::WeightedK { signs, shape });
+            objective.with_term_targets().ok_or_else(|| TrainError::Invalid(format!("{pair} k: a weighted K has term targets")))?
+        }
+        (Some(_), _, _) => Objective::structured(map, options.config.loss, structured_form(pair)),
+        (None, _, _) => Objective::new(map),
     };
-    let objective = if options.term_targets {
+    let objective = if options.term_targets && !weighted_k {
         let Some(objective) = objective.with_term_targets() else {
             return Err(TrainError::Invalid(format!("{pair} {}: term targets need structured features and a pair with signed terms (not c1c1)", stage.id())));
         };
@@ -244,7 +284,13 @@ pub fn train_stage(
         Ok(matrix)
     };
     let output = match &coefficients {
-        Some(set) => structured_expression(&map, &objective.structure, stage.quantity(), &set.names),
+        Some(set) => {
+            // A structured K leaves the range of its training labels only
+            // where its LO terms cancel, far below σ_min. The map clips it.
+            let low = training.labels.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = training.labels.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            structured_expression(&map, &objective.structure, stage.quantity(), &set.names, (low, high))
+        }
         None => map.manifest_expression(stage.quantity()),
     };
     let mut widths = vec![features.names.len()];
@@ -344,15 +390,31 @@ fn check_initial_stage(initial: &InitialStage, output: &str, widths: &[usize], m
 
 /// Writes the manifest output map of a structured network. It is
 /// `quantity = f(y0) * ((c1) * y1 + (c2) * y2 + …)` for
-/// [`Structure::Linear`] and `quantity = (c1) * f(y0) - (c2) * f(y1) …` for
-/// [`Structure::SignedTerms`].
-fn structured_expression(map: &OutputMap, structure: &Structure, quantity: &str, coefficients: &[String]) -> String {
+/// [`Structure::Linear`], `quantity = (c1) * f(y0) - (c2) * f(y1) …` for
+/// [`Structure::SignedTerms`], and for [`Structure::WeightedK`] the
+/// weighted mean of the K-factors, clipped to `range`.
+fn structured_expression(map: &OutputMap, structure: &Structure, quantity: &str, coefficients: &[String], range: (f64, f64)) -> String {
     let prefix = format!("{quantity} = ");
     let mapped = |index: usize| {
         let text = map.manifest_expression(quantity);
         text[prefix.len()..].replacen(" y ", &format!(" y{index} "), 1)
     };
     match structure {
+        Structure::WeightedK { signs, shape } => {
+            // (Σₖ sₖ cₖ g(yₖ) f(y_{n+k})) / (Σₖ sₖ cₖ g(yₖ))
+            let count = signs.len();
+            let shape_text = |index: usize| {
+                let text = shape.manifest_expression("g");
+                text["g = ".len()..].replacen(" y ", &format!(" y{index} "), 1)
+            };
+            let weight = |k: usize| {
+                let sign = if signs[k] < 0.0 { "-" } else { "" };
+                format!("{sign}({}) * {}", coefficients[k], shape_text(k))
+            };
+            let numerator: Vec<String> = (0..count).map(|k| format!("{} * ({})", weight(k), mapped(count + k))).collect();
+            let denominator: Vec<String> = (0..count).map(weight).collect();
+            format!("{prefix}max({:?}, min({:?}, ({}) / ({})))", range.0, range.1, numerator.join(" + "), denominator.join(" + "))
+        }
         Structure::SignedTerms { signs } => {
             let mut text = prefix.clone();
             for (k, (coefficient, sign)) in coefficients.iter().zip(signs).enumerate() {
@@ -396,17 +458,24 @@ mod tests {
         let values = [-0.3, 0.95, 0.2, -0.98, 0.1, -0.6, 0.7, 0.37, -400.0, 410.0, 1500.0, 1600.0, 1700.0, 1550.0, 1500.0, 1600.0, 1550.0, 1700.0, 2500.0];
         let record = InputRecord::from_values(values);
         let variables = record_variables(&record);
-        for pair in [Pair::C1c1, Pair::N2n2, Pair::N2c1p, Pair::N2c1m] {
-            let structure = structured_form(pair);
+        let k_map = OutputMap::Linear { scale: 0.07, offset: 1.25 };
+        let mut cases: Vec<(Pair, OutputMap, Structure)> =
+            [Pair::C1c1, Pair::N2n2, Pair::N2c1p, Pair::N2c1m].into_iter().map(|pair| (pair, map, structured_form(pair))).collect();
+        for pair in [Pair::N2n2, Pair::N2c1p, Pair::N2c1m] {
+            let Structure::SignedTerms { signs } = structured_form(pair) else { panic!("{pair} has signed terms") };
+            cases.push((pair, k_map, Structure::WeightedK { signs, shape: map }));
+        }
+        for (pair, map, structure) in cases {
             let objective = Objective::structured(map, crate::train::objective::Loss::SquaredRelative, structure.clone());
             let coefficients = FeatureSet::fit(structured_coefficients(pair), &[]).expect("valid coefficients");
             let products = coefficients.raw_values(&[record]).expect("complete record").remove(0);
             assert_eq!(products.len(), objective.coefficients(), "{pair}");
-            let text = structured_expression(&map, &structure, "sigma_pb", &coefficients.names);
+            let text = structured_expression(&map, &structure, "sigma_pb", &coefficients.names, (-1e300, 1e300));
+            assert!(text.matches(" y").count() >= objective.outputs(), "{pair}: every output appears\n{text}");
             let right = text.split_once('=').expect("has '='").1;
             let outputs = objective.outputs();
             let expression = Expression::compile(right, &resolve_output_variable).unwrap_or_else(|error| panic!("{pair}: {error}\n{text}"));
-            let y: Vec<f64> = (0..outputs).map(|k| 0.1 * k as f64 - 0.35).collect();
+            let y: Vec<f64> = (0..outputs).map(|k| 0.1 * k as f64 - 0.35 - 0.013 * (k * k) as f64).collect();
             let mut slots = variables.to_vec();
             slots.extend(&y);
             let mut target = vec![1.0];
@@ -414,6 +483,11 @@ mod tests {
             let expected = objective.value(&y, ArrayView1::from(&target));
             let read_back = expression.evaluate(&slots);
             assert!((read_back / expected - 1.0).abs() < 1e-12, "{pair}: {read_back} vs {expected}\n{text}");
+            if let Structure::WeightedK { .. } = structure {
+                let clipped = structured_expression(&map, &structure, "K", &coefficients.names, (expected + 0.5, expected + 1.0));
+                let clipped = Expression::compile(clipped.split_once('=').expect("has '='").1, &resolve_output_variable).expect("parses");
+                assert_eq!(clipped.evaluate(&slots), expected + 0.5, "{pair}: K below the range is raised to its lower end");
+            }
         }
     }
 }

@@ -26,11 +26,24 @@ use super::TrainError;
 use crate::output::NETWORK_SQRTS_GEV;
 use crate::pair::Pair;
 use crate::physics::{LoEngine, PdfSet};
-use crate::record::{Column, InputRecord};
+use crate::record::{Column, InputRecord, SQUARK_COLUMNS};
 
 /// Name of the CSV column with the value of term `k`.
 pub fn term_column(k: usize) -> String {
     format!("term{k}")
+}
+
+/// Returns `record` with the eight first- and second-generation squarks at
+/// their mean mass, the spectrum in which Prospino computes K (its
+/// `nlo_ms = K · lo_ms`). A record without all eight stays as it is.
+pub fn with_mean_squarks(record: &InputRecord) -> InputRecord {
+    let mut averaged = *record;
+    if let Some(mean_gev) = record.mean_squark_mass_gev() {
+        for column in SQUARK_COLUMNS {
+            averaged.set(column, Some(mean_gev));
+        }
+    }
+    averaged
 }
 
 /// One design: N row 2 (N21 … N24), U row 1 and V row 1, written into a
@@ -160,6 +173,22 @@ impl TermLabels {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mean_squarks_replace_the_eight_and_nothing_else() {
+        let values = [0.3, 0.95, 0.2, -0.98, 0.1, -0.6, 0.7, 0.37, -400.0, 410.0, 1000.0, 1100.0, 1200.0, 1300.0, 1400.0, 1500.0, 1600.0, 1700.0, 2500.0];
+        let record = InputRecord::from_values(values);
+        let averaged = with_mean_squarks(&record);
+        for column in SQUARK_COLUMNS {
+            assert_eq!(averaged.get(column), Some(1350.0), "{column:?}");
+        }
+        for column in [Column::N22, Column::MChi20, Column::MChi1pm, Column::MGluino] {
+            assert_eq!(averaged.get(column), record.get(column), "{column:?}");
+        }
+        let mut incomplete = InputRecord::from_values(values);
+        incomplete.set(Column::M2000002, None);
+        assert_eq!(with_mean_squarks(&incomplete).get(Column::M1000001), Some(1000.0), "a record without all eight squarks stays");
+    }
 
     #[test]
     fn solves_a_permuted_system() {

@@ -163,6 +163,18 @@ fn start_structured_outputs(network: &mut Mlp, targets: ArrayView2<'_, f64>, obj
             }
         }
         (Structure::SignedTerms { .. }, OutputMap::Exp { scale, .. }) => bias.iter_mut().for_each(|b| *b = (-mean.ln() / scale) as f32),
+        // The K-factor outputs start at the mean label (bias 0 of the
+        // linear map), the shapes at the geometric mean of their targets.
+        (Structure::WeightedK { shape: OutputMap::Exp { scale, offset }, .. }, _) => {
+            for (k, b) in bias.iter_mut().enumerate() {
+                *b = if k < coefficients {
+                    let term = mean_of_finite(targets.column(1 + coefficients + k).iter().filter(|&&v| v > 0.0).map(|v| v.ln()));
+                    ((term.unwrap_or(*offset) - offset) / scale) as f32
+                } else {
+                    0.0
+                };
+            }
+        }
         _ => {}
     }
 }

@@ -12,7 +12,7 @@ use deepxs::train::dataset::LabelledSet;
 use deepxs::train::export::{add_members, drop_members, write_manifest};
 use deepxs::train::engine::{load_pdf_directory, EngineLabels};
 use deepxs::train::objective::Loss;
-use deepxs::train::terms::TermLabels;
+use deepxs::train::terms::{with_mean_squarks, TermLabels};
 use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
 use deepxs::train::sampling::{random_mixing, sample_around};
 use deepxs::train::features::{FeatureChoice, StageKind};
@@ -127,10 +127,12 @@ struct LabelArgs {
     /// K networks return values down to 0.03 where they extrapolate.
     #[arg(long, value_name = "MIN,MAX", value_parser = parse_range, requires = "teacher")]
     teacher_k_range: Option<(f64, f64)>,
-    /// With --stage lo and --engine-pdf: also write the values of the
-    /// terms of the pair's structured network (columns term0, term1 …),
-    /// solved from the engine at fixed masses, for `train --term-targets`.
-    /// Rows where they cannot be solved are left out. Not for c1c1.
+    /// With --engine-pdf: also write the values of the terms of the pair's
+    /// structured network (columns term0, term1 …), solved from the engine
+    /// at fixed masses, for `train --term-targets` (LO) or a structured K
+    /// network. For --stage k the eight first- and second-generation
+    /// squarks are set to their mean mass first, as in Prospino's K. Rows
+    /// where the terms cannot be solved are left out. Not for c1c1.
     #[arg(long, requires = "engine_pdf")]
     terms: bool,
     /// LO labels below this σ in pb are left out (σ_min of the training
@@ -214,8 +216,10 @@ struct TrainArgs {
     seed: u64,
     /// Input features: basic (mixing-matrix bilinears or rows and
     /// log-masses), physics (the coupling products σ_LO is linear in, and
-    /// log-masses) or, for LO, structured (log-masses in, one coefficient
-    /// per coupling product out).
+    /// log-masses) or structured (log-masses in; for LO one coefficient per
+    /// coupling product out, for the K of n2n2, n2c1p and n2c1m one LO term
+    /// and one K-factor per coupling product, which need the term0 …
+    /// columns of `label --stage k --terms`).
     #[arg(long, value_parser = parse_features, default_value = "basic")]
     features: FeatureChoice,
     /// Widths of the SELU hidden layers, comma-separated.
@@ -509,10 +513,10 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
     let mut terms = Vec::new();
     if args.terms {
         let engine = engine.as_ref().ok_or_else(|| TrainError::Invalid("term labels need --engine-pdf".into()))?;
-        if stage != StageKind::Lo {
-            return Err(TrainError::Invalid("term labels are for the LO stage".into()));
-        }
-        let records: Vec<_> = kept.iter().map(|&i| input.records[i]).collect();
+        let records: Vec<_> = match stage {
+            StageKind::Lo => kept.iter().map(|&i| input.records[i]).collect(),
+            StageKind::K => kept.iter().map(|&i| with_mean_squarks(&input.records[i])).collect(),
+        };
         let solved = TermLabels { pdf: engine.pdf.clone() }.terms(pair, &records)?;
         let before = kept.len();
         kept = kept.into_iter().zip(&solved).filter_map(|(index, values)| values.as_ref().map(|_| index)).collect();
