@@ -7,6 +7,11 @@
 //! minus, parentheses, the functions `exp`, `log` (natural), `abs`, `sqrt`
 //! and the two-argument `min(a, b)` and `max(a, b)`, which return NaN when
 //! either argument is NaN. Expressions compile to a small stack program.
+//!
+//! A parenthesised subexpression or function call whose text occurs again
+//! is computed once per evaluation: the program stores its first value and
+//! loads it at every later occurrence. The output maps of structured
+//! networks repeat their mass factors and weights term by term.
 
 use crate::error::WeightsError;
 
@@ -26,6 +31,10 @@ enum Op {
     Sqrt,
     Min,
     Max,
+    /// Copies the top of the stack into a slot and leaves it there.
+    Store(usize),
+    /// Pushes the value of a slot that an earlier `Store` filled.
+    Load(usize),
 }
 
 /// A compiled expression.
@@ -34,6 +43,8 @@ pub struct Expression {
     text: String,
     program: Vec<Op>,
     max_depth: usize,
+    /// Number of slots that `Store` and `Load` use.
+    slots: usize,
 }
 
 /// Deepest nesting of parentheses, function calls, unary minus and powers
@@ -49,6 +60,9 @@ struct Parser<'a, 'r> {
     resolve: &'r dyn Fn(&str) -> Option<usize>,
     /// Current recursion depth of [`Parser::unary`].
     depth: usize,
+    /// Slot of each parenthesised subexpression or function call seen so
+    /// far, keyed by its source text.
+    reused: std::collections::HashMap<&'a str, usize>,
 }
 
 impl Parser<'_, '_> {
@@ -124,13 +138,41 @@ impl Parser<'_, '_> {
         Ok(())
     }
 
+    /// Parses an atom. A parenthesised subexpression or function call seen
+    /// before with the same text is replaced by a load of its stored value.
     fn atom(&mut self) -> Result<(), WeightsError> {
+        let start_op = self.program.len();
+        self.skip_space();
+        let start = self.position;
+        let reusable = self.atom_uncached()?;
+        if reusable {
+            let text: &str = self.text;
+            let key = &text[start..self.position];
+            match self.reused.get(key) {
+                Some(&slot) => {
+                    self.program.truncate(start_op);
+                    self.program.push(Op::Load(slot));
+                }
+                None => {
+                    let slot = self.reused.len();
+                    self.reused.insert(key, slot);
+                    self.program.push(Op::Store(slot));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses an atom and returns whether it is a parenthesised
+    /// subexpression or a function call.
+    fn atom_uncached(&mut self) -> Result<bool, WeightsError> {
         let rest = &self.text[self.position..];
         match self.peek() {
             Some('(') => {
                 self.position += 1;
                 self.sum()?;
-                self.expect(')')
+                self.expect(')')?;
+                Ok(true)
             }
             Some(c) if c.is_ascii_digit() || c == '.' => {
                 let rest = &self.text[self.position..];
@@ -149,7 +191,7 @@ impl Parser<'_, '_> {
                 let value = number.parse::<f64>().map_err(|_| self.error(format!("invalid number '{number}'")))?;
                 self.position += end;
                 self.program.push(Op::Constant(value));
-                Ok(())
+                Ok(false)
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                 let rest = &self.text[self.position..];
@@ -163,7 +205,7 @@ impl Parser<'_, '_> {
                     self.sum()?;
                     self.expect(')')?;
                     self.program.push(if name == "min" { Op::Min } else { Op::Max });
-                    Ok(())
+                    Ok(true)
                 } else if self.peek() == Some('(') {
                     let function = match name {
                         "exp" => Op::Exp,
@@ -176,11 +218,11 @@ impl Parser<'_, '_> {
                     self.sum()?;
                     self.expect(')')?;
                     self.program.push(function);
-                    Ok(())
+                    Ok(true)
                 } else {
                     let index = (self.resolve)(name).ok_or_else(|| self.error(format!("unknown variable '{name}'")))?;
                     self.program.push(Op::Variable(index));
-                    Ok(())
+                    Ok(false)
                 }
             }
             _ => Err(self.error(format!("unexpected text '{}'", rest.trim()))),
@@ -192,7 +234,7 @@ impl Expression {
     /// Compiles `text`; `resolve` maps a variable name to its index in the
     /// slice passed to [`Expression::evaluate`].
     pub fn compile(text: &str, resolve: &dyn Fn(&str) -> Option<usize>) -> Result<Self, WeightsError> {
-        let mut parser = Parser { text, position: 0, program: Vec::new(), resolve, depth: 0 };
+        let mut parser = Parser { text, position: 0, program: Vec::new(), resolve, depth: 0, reused: std::collections::HashMap::new() };
         parser.sum()?;
         if parser.peek().is_some() {
             let rest = parser.text[parser.position..].to_string();
@@ -202,13 +244,14 @@ impl Expression {
         let mut max_depth = 0;
         for op in &parser.program {
             match op {
-                Op::Constant(_) | Op::Variable(_) => depth += 1,
+                Op::Constant(_) | Op::Variable(_) | Op::Load(_) => depth += 1,
                 Op::Add | Op::Subtract | Op::Multiply | Op::Divide | Op::Power | Op::Min | Op::Max => depth -= 1,
-                Op::Negate | Op::Exp | Op::Log | Op::Abs | Op::Sqrt => {}
+                Op::Negate | Op::Exp | Op::Log | Op::Abs | Op::Sqrt | Op::Store(_) => {}
             }
             max_depth = max_depth.max(depth);
         }
-        Ok(Expression { text: text.to_string(), program: parser.program, max_depth })
+        let slots = parser.reused.len();
+        Ok(Expression { text: text.to_string(), program: parser.program, max_depth, slots })
     }
 
     /// The source text.
@@ -228,10 +271,13 @@ impl Expression {
     /// Evaluates the expression with the given variable values.
     pub fn evaluate(&self, variables: &[f64]) -> f64 {
         let mut stack: Vec<f64> = Vec::with_capacity(self.max_depth);
+        let mut slots = vec![f64::NAN; self.slots];
         for op in &self.program {
             match *op {
                 Op::Constant(value) => stack.push(value),
                 Op::Variable(index) => stack.push(variables[index]),
+                Op::Store(slot) => slots[slot] = stack.last().copied().unwrap_or(f64::NAN),
+                Op::Load(slot) => stack.push(slots[slot]),
                 Op::Negate | Op::Exp | Op::Log | Op::Abs | Op::Sqrt => {
                     let value = stack.pop().unwrap_or(f64::NAN);
                     stack.push(match *op {
@@ -286,6 +332,24 @@ mod tests {
         assert_eq!(compile("max(0.8, min(2, m_chi20))").evaluate(&values), 0.8);
         assert_eq!(compile("max(0.8, min(2, -m_chi20))").evaluate(&values), 2.0);
         assert!(compile("max(0.8, min(2, log(m_chi20)))").evaluate(&values).is_nan(), "a NaN argument stays NaN");
+    }
+
+    #[test]
+    fn repeated_subexpressions_computed_once() {
+        let values = [0.5, 0.6, -0.7, -300.0];
+        let text = "exp(2 * y) * (N23 - N24) + exp(2 * y) / (N23 - N24) - max(y, (N23 - N24)) * ((N23 - N24))";
+        let expression = compile(text);
+        let difference = 0.6 - (-0.7);
+        let expected = 1f64.exp() * difference + 1f64.exp() / difference - difference * difference;
+        assert!((expression.evaluate(&values) - expected).abs() < 1e-12, "{}", expression.evaluate(&values));
+        let loads = expression.program.iter().filter(|op| matches!(op, Op::Load(_))).count();
+        assert_eq!(loads, 4, "exp(2 * y) once and (N23 - N24) three times: {:?}", expression.program);
+        assert_eq!(expression.slots, 4, "exp(2 * y), (N23 - N24), max(…) and ((N23 - N24))");
+        // A repeat inside a repeat: the inner one is loaded while the outer
+        // one is parsed, then the outer one replaces it.
+        let nested = compile("(y * (N23 + 1)) + (N23 + 1) + (y * (N23 + 1))");
+        assert_eq!(nested.evaluate(&values), 0.5 * 1.6 + 1.6 + 0.5 * 1.6);
+        assert_eq!(nested.program.iter().filter(|op| matches!(op, Op::Load(_))).count(), 2);
     }
 
     #[test]

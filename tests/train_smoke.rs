@@ -684,5 +684,11 @@ fn structured_k_weighs_term_k_factors() {
     let normalised = StageOptions { config: TrainConfig { normalised_outputs: true, ..options.config.clone() }, ..options.clone() };
     let error = train_stage(&data, Pair::N2c1m, StageKind::K, &normalised, &directory, &mut silent).expect_err("normalised K");
     assert!(error.to_string().contains("options of LO stages"), "{error}");
+    train_stage(&lo, Pair::N2c1m, StageKind::Lo, &StageOptions { features: FeatureChoice::Physics, ..options.clone() }, &directory, &mut silent).expect("LO trains");
+    train_stage(&data, Pair::N2c1m, StageKind::K, &options, &directory, &mut silent).expect("K trains");
+    let constants = load_initial_stage(&directory, Pair::N2c1m, StageKind::K, false).expect("stage reads back");
+    let grow = StageOptions { initial: Some(constants), first_member: 1, ..options.clone() };
+    let error = train_stage(&data, Pair::N2c1m, StageKind::K, &grow, &directory, &mut silent).expect_err("grown structured K");
+    assert!(error.to_string().contains("train all its members in one run"), "{error}");
     std::fs::remove_dir_all(&directory).ok();
 }

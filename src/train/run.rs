@@ -113,6 +113,14 @@ pub fn train_stage(
         if !matches!(structured_form(pair), Structure::SignedTerms { .. }) {
             return Err(TrainError::Invalid(format!("{pair} k: structured K networks are for pairs with signed terms (n2n2, n2c1p, n2c1m); choose basic or physics features")));
         }
+        // NOTE: a structured K stage refits its mass factors and clip range
+        // on each run's rows, so a run cannot keep another run's map.
+        if let Some(initial) = &options.initial {
+            return Err(TrainError::Invalid(format!(
+                "{pair} k: a structured K stage cannot continue or grow the stage in {}; train all its members in one run",
+                initial.source
+            )));
+        }
         if options.mass_factors || options.term_factors || options.config.normalised_outputs {
             return Err(TrainError::Invalid(format!(
                 "{pair} k: mass factors, term factors and normalised outputs are options of LO stages; a structured K network always fits one mass factor per term"
