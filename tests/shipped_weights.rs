@@ -155,3 +155,34 @@ fn embedded_files_equal_weights_directory() {
         assert!(*bytes == on_disk, "embedded {name} differs from weights/{name}");
     }
 }
+
+/// On pMSSM-box points, where about a third of the pair predictions lie
+/// below σ_min and so outside the K training domain, every K is finite and
+/// positive. The structured n2c1 K networks
+/// weigh K-factors with LO terms that cancel at some of these points, and
+/// their manifest maps clip K to the training labels' range there. Without
+/// the clip, 10 of these 20 000 points got a K that was not positive.
+#[test]
+fn shipped_k_positive_on_box_points() {
+    use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
+
+    let Some(weights) = shipped("shipped_k_positive_on_box_points") else { return };
+    let sample = sample_pmssm_box(&PmssmBox::default(), 20_000, 1_000_000, 999);
+    let records: Vec<InputRecord> = sample.points.iter().map(|point| point.record).collect();
+    assert_eq!(records.len(), 20_000);
+    let pairs = [Pair::C1c1, Pair::N2n2, Pair::N2c1p, Pair::N2c1m];
+    let mut outside = 0;
+    for (row, prediction) in predict(&weights, &points(&records), &pairs, Order::Both).iter().enumerate() {
+        for result in &prediction.pairs {
+            if let Status::Invalid { reason } = &result.status {
+                assert!(!reason.contains("K network"), "row {row} {}: {reason}", result.pair);
+                continue;
+            }
+            let k = result.k.expect("K computed");
+            assert!(k.is_finite() && k > 0.0, "row {row} {}: K = {k}", result.pair);
+            outside += usize::from(result.warnings.iter().any(|warning| warning.code() == "below_training_minimum"));
+        }
+    }
+    eprintln!("{outside} of the 80 000 pair predictions lie below σ_min");
+    assert!(outside > 10_000, "the sample reaches below σ_min: {outside} pair predictions there");
+}
