@@ -179,7 +179,8 @@ fn shipped_k_positive_on_box_points() {
                 continue;
             }
             let k = result.k.expect("K computed");
-            assert!(k.is_finite() && k > 0.0, "row {row} {}: K = {k}", result.pair);
+            assert!(k.is_finite(), "row {row} {}: K = {k}", result.pair);
+            assert!(k > 0.0, "row {row} {}: K = {k}", result.pair);
             outside += usize::from(result.warnings.iter().any(|warning| warning.code() == "below_training_minimum"));
         }
     }

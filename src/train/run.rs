@@ -403,18 +403,17 @@ fn check_initial_stage(initial: &InitialStage, output: &str, widths: &[usize], m
 /// weighted mean of the K-factors, clipped to `range`.
 fn structured_expression(map: &OutputMap, structure: &Structure, quantity: &str, coefficients: &[String], range: (f64, f64)) -> String {
     let prefix = format!("{quantity} = ");
-    let mapped = |index: usize| {
+    // The right-hand side of a map, applied to output `index`.
+    let applied = |map: &OutputMap, index: usize| {
         let text = map.manifest_expression(quantity);
         text[prefix.len()..].replacen(" y ", &format!(" y{index} "), 1)
     };
+    let mapped = |index: usize| applied(map, index);
     match structure {
         Structure::WeightedK { signs, shape } => {
             // (Σₖ sₖ cₖ g(yₖ) f(y_{n+k})) / (Σₖ sₖ cₖ g(yₖ))
             let count = signs.len();
-            let shape_text = |index: usize| {
-                let text = shape.manifest_expression("g");
-                text["g = ".len()..].replacen(" y ", &format!(" y{index} "), 1)
-            };
+            let shape_text = |index: usize| applied(shape, index);
             let weight = |k: usize| {
                 let sign = if signs[k] < 0.0 { "-" } else { "" };
                 format!("{sign}({}) * {}", coefficients[k], shape_text(k))

@@ -216,10 +216,10 @@ struct TrainArgs {
     seed: u64,
     /// Input features: basic (mixing-matrix bilinears or rows and
     /// log-masses), physics (the coupling products σ_LO is linear in, and
-    /// log-masses) or structured (log-masses in; for LO one coefficient per
-    /// coupling product out, for the K of n2n2, n2c1p and n2c1m one LO term
-    /// and one K-factor per coupling product, which need the term0 …
-    /// columns of `label --stage k --terms`).
+    /// log-masses) or structured (log-masses in). A structured LO network
+    /// returns one coefficient per coupling product. A structured K network
+    /// (n2n2, n2c1p, n2c1m) returns one LO term and one K-factor per
+    /// product and needs the term0 … columns of `label --stage k --terms`.
     #[arg(long, value_parser = parse_features, default_value = "basic")]
     features: FeatureChoice,
     /// Widths of the SELU hidden layers, comma-separated.
