@@ -293,8 +293,8 @@ pub fn train_stage(
     };
     let output = match &coefficients {
         Some(set) => {
-            // A structured K leaves the range of its training labels only
-            // where its LO terms cancel, far below σ_min. The map clips it.
+            // A structured K leaves the range of its training labels mostly
+            // where its LO terms cancel, below σ_min. The map clips it.
             let low = training.labels.iter().copied().fold(f64::INFINITY, f64::min);
             let high = training.labels.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             structured_expression(&map, &objective.structure, stage.quantity(), &set.names, (low, high))
