@@ -119,7 +119,7 @@ pub enum Structure {
     /// Σₖ wₖ f(y_{n+k}) with weights wₖ = sₖ cₖ g(yₖ) / Σⱼ sⱼ cⱼ g(yⱼ). The
     /// first n outputs learn the LO coefficient functions up to a common
     /// factor of the masses (g is `shape`, trained against the term
-    /// targets), the last n one K-factor per coupling product. QCD does not
+    /// targets). The last n learn one K-factor per coupling product. QCD does not
     /// change the couplings, so σ_NLO is a sum over the same products as
     /// σ_LO, and each term's K-factor depends on the masses alone.
     WeightedK { signs: Vec<f64>, shape: OutputMap },
