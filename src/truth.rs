@@ -16,27 +16,36 @@ use crate::pair::Pair;
 pub const DEFAULT_TRUTH_COLUMNS: [&str; 2] = ["nlo_prospino_pb", "nlo_ms_pb"];
 
 /// One truth row: the point, the pair it is for (all pairs when the table
-/// has no `pair` column) and the truth in pb.
+/// has no `pair` column), the truth in pb and, when a comparison column is
+/// requested, that column's prediction in pb.
 #[derive(Debug, Clone)]
 pub struct TruthRow {
     pub point: Point,
     pub pair: Option<Pair>,
     pub truth_pb: f64,
+    pub compare_pb: Option<f64>,
 }
 
 /// Parses a truth cross section in pb, which must be a positive finite
 /// number; the error names the file, line, column and value.
 fn parse_truth(text: &str, name: &str, line: usize, column: &str) -> Result<f64, String> {
+    parse_cross_section(text, name, line, column, "truth value")
+}
+
+/// Parses a positive finite cross section in pb; `what` names it in the error.
+fn parse_cross_section(text: &str, name: &str, line: usize, column: &str, what: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
-        _ => Err(format!("{name}:{line}: {column}: invalid truth value '{text}'; expected a positive cross section in pb")),
+        _ => Err(format!("{name}:{line}: {column}: invalid {what} '{text}'; expected a positive cross section in pb")),
     }
 }
 
 /// Reads the truth table at `path`. `truth_column` names the column in pb;
 /// without it the first of [`DEFAULT_TRUTH_COLUMNS`] present is used.
-/// Errors name the file, the line and the offending value.
-pub fn read_truth_table(path: &Path, truth_column: Option<&str>) -> Result<Vec<TruthRow>, String> {
+/// `compare_column` names a column with another prediction in pb (for
+/// example DeepXS's `nlo_deepxs_pb`), which every row that is read must
+/// then have. Errors name the file, the line and the offending value.
+pub fn read_truth_table(path: &Path, truth_column: Option<&str>, compare_column: Option<&str>) -> Result<Vec<TruthRow>, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| format!("{name}: {error}"))?;
     let mut lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'));
@@ -51,6 +60,15 @@ pub fn read_truth_table(path: &Path, truth_column: Option<&str>) -> Result<Vec<T
             .ok_or_else(|| format!("{name}: no truth column; expected {} or --truth-column", DEFAULT_TRUTH_COLUMNS.join(" or ")))?,
     };
     let pair_column = position("pair");
+    let compare_column = match compare_column {
+        Some(column) => Some(position(column).ok_or_else(|| format!("{name}: no comparison column '{column}' in the header"))?),
+        None => None,
+    };
+    let compare = |fields: &[&str], line: usize| -> Result<Option<f64>, String> {
+        let Some(column) = compare_column else { return Ok(None) };
+        let text = fields.get(column).copied().unwrap_or("").trim();
+        parse_cross_section(text, &name, line, columns[column], "comparison value").map(Some)
+    };
 
     let mut rows = Vec::new();
     if let Some(file_column) = position("file") {
@@ -78,7 +96,8 @@ pub fn read_truth_table(path: &Path, truth_column: Option<&str>) -> Result<Vec<T
                 .ok_or_else(|| format!("{name}:{}: SLHA file '{file}' not found next to the table or in slha/", index + 1))?;
             let slha_text = std::fs::read_to_string(slha_path).map_err(|error| format!("{}: {error}", slha_path.display()))?;
             let point = parse_slha(&slha_path.display().to_string(), &slha_text).map_err(|error| error.to_string())?;
-            rows.push(TruthRow { point, pair, truth_pb });
+            let compare_pb = compare(&fields, index + 1)?;
+            rows.push(TruthRow { point, pair, truth_pb, compare_pb });
         }
     } else {
         let batch = read_input(&name, text.as_bytes(), Default::default()).map_err(|error| error.to_string())?;
@@ -88,7 +107,8 @@ pub fn read_truth_table(path: &Path, truth_column: Option<&str>) -> Result<Vec<T
             let truth_text = fields.get(truth_column).copied().unwrap_or("").trim();
             let truth_pb = parse_truth(truth_text, &name, index + 1, columns[truth_column])?;
             let pair = pair_column.and_then(|column| fields.get(column)).and_then(|text| text.parse().ok());
-            rows.push(TruthRow { point, pair, truth_pb });
+            let compare_pb = compare(&fields, index + 1)?;
+            rows.push(TruthRow { point, pair, truth_pb, compare_pb });
         }
     }
     Ok(rows)

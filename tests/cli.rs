@@ -58,14 +58,20 @@ fn validate_reproduces_deepxs_table() {
     ];
     for (pair, file, expected) in cases {
         let truth = path_text(&reference.join("deepxs/testsets").join(file));
-        let output = deepxs(&["validate", "--weights", &weights, "--truth", &truth, "--pairs", pair]);
+        // The published DeepXS σ_NLO column, compared on the same rows, must
+        // give the same table as the converted networks.
+        let output = deepxs(&["validate", "--weights", &weights, "--truth", &truth, "--pairs", pair, "--compare-column", "nlo_deepxs_pb", "--bootstrap", "0"]);
         assert_eq!(output.status.code(), Some(0));
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let values = validation_line(&stdout, pair);
-        assert_eq!(values[0], expected[0], "{pair} count");
-        for (index, name) in ["MAPE", "68.27 %", "95.45 %", "99.73 %", "max"].iter().enumerate() {
-            let (value, wanted) = (values[index + 1], expected[index + 1]);
-            assert!((value - wanted).abs() <= 0.0051, "{pair} {name}: {value} vs {wanted}");
+        let published = stdout.lines().find(|line| line.contains("nlo_deepxs_pb") && line.contains("σ ≥ σ_exp")).expect("compared line");
+        let published: Vec<f64> = published.split_whitespace().filter_map(|field| field.parse().ok()).collect();
+        assert!(!stdout.contains("P(network lower)"), "{stdout}");
+        for values in [validation_line(&stdout, pair), published] {
+            assert_eq!(values[0], expected[0], "{pair} count");
+            for (index, name) in ["MAPE", "68.27 %", "95.45 %", "99.73 %", "max"].iter().enumerate() {
+                let (value, wanted) = (values[index + 1], expected[index + 1]);
+                assert!((value - wanted).abs() <= 0.0051, "{pair} {name}: {value} vs {wanted}");
+            }
         }
     }
 }
@@ -288,4 +294,69 @@ fn lo_expands_directories() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(stdout.lines().filter(|line| line.contains(",c1c1,")).count(), 2, "{stdout}");
     assert!(stderr.contains("missing.slha: No such file"), "{stderr}");
+}
+
+/// `validate --compare-column` scores a second prediction on the same rows
+/// and reports, by resampling the rows, how often the network's statistic is
+/// the lower one. Two rows with known errors: the network is 1 % and 2.5 %
+/// above the truth, the other column 2 % above it at both.
+#[test]
+fn validate_compares_a_second_column() {
+    let predicted = deepxs(&["predict", "--pairs", "c1c1", "--format", "csv", "tests/data/good/control.csv"]);
+    if !predicted.status.success() && String::from_utf8_lossy(&predicted.stderr).to_lowercase().contains("no embedded") {
+        eprintln!("validate_compares_a_second_column: skipped, no embedded set");
+        return;
+    }
+    let stdout = String::from_utf8_lossy(&predicted.stdout);
+    let nlo_pb: Vec<f64> = stdout.lines().skip(1).map(|line| line.split(',').nth(5).expect("nlo_pb").parse().expect("number")).collect();
+    assert_eq!(nlo_pb.len(), 2, "{stdout}");
+    let control = std::fs::read_to_string("tests/data/good/control.csv").expect("fixture");
+    let mut lines = control.lines();
+    let header = lines.next().expect("header");
+    let rows: Vec<&str> = lines.collect();
+    // The table, with `last` in place of the second row's other value when given.
+    let table = |last: Option<&str>| {
+        let mut text = format!("{header},nlo_prospino_pb,nlo_other_pb\n");
+        for (index, ((row, nlo_pb), offset)) in rows.iter().zip(&nlo_pb).zip([0.01, 0.025]).enumerate() {
+            let truth_pb = nlo_pb / (1.0 + offset);
+            let other = match (index, last) {
+                (1, Some(text)) => text.to_string(),
+                _ => format!("{:e}", truth_pb * 1.02),
+            };
+            text.push_str(&format!("{row},{truth_pb:e},{other}\n"));
+        }
+        text
+    };
+    let directory = scratch_dir("validate-compare");
+    let path = directory.join("truth.csv");
+    std::fs::write(&path, table(None)).expect("writable");
+    let output = deepxs(&["validate", "--truth", &path_text(&path), "--pairs", "c1c1", "--compare-column", "nlo_other_pb", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let number = |value: &serde_json::Value| value.as_f64().expect("number");
+    let network = &json[0]["above"];
+    assert!((number(&network["mape_percent"]) - 1.75).abs() < 1e-9, "{network}");
+    let comparison = &json[0]["comparison"];
+    assert_eq!(comparison["column"], "nlo_other_pb");
+    assert_eq!(comparison["resamples"], 1000);
+    let other = &comparison["above"]["statistics"];
+    assert!((number(&other["mape_percent"]) - 2.0).abs() < 1e-9 && (number(&other["max_percent"]) - 2.0).abs() < 1e-9, "{other}");
+    // The network's MAPE is lower unless a resample draws the 2.5 % row
+    // twice (probability 1/4); its largest error, which is also its
+    // quantile on two rows, only when it draws the 1 % row twice.
+    let lower = &comparison["above"]["network_lower"];
+    assert!((number(&lower["mape"]) - 0.75).abs() < 0.05, "{lower}");
+    assert!((number(&lower["quantile"][2]) - 0.25).abs() < 0.05 && (number(&lower["max"]) - 0.25).abs() < 0.05, "{lower}");
+    assert!(comparison["below"].is_null(), "{comparison}");
+
+    // A missing or bad value in the compared column names file, line and value.
+    for (value, shown) in [("abc", "'abc'"), ("", "''"), ("-1", "'-1'")] {
+        std::fs::write(&path, table(Some(value))).expect("writable");
+        let output = deepxs(&["validate", "--truth", &path_text(&path), "--pairs", "c1c1", "--compare-column", "nlo_other_pb"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(&format!("truth.csv:3: nlo_other_pb: invalid comparison value {shown}")), "{stderr}");
+    }
+    let output = deepxs(&["validate", "--truth", &path_text(&path), "--pairs", "c1c1", "--compare-column", "nlo_deepxs_pb"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no comparison column 'nlo_deepxs_pb'"), "{}", String::from_utf8_lossy(&output.stderr));
 }

@@ -10,7 +10,7 @@ use deepxs::physics::LoEngine;
 use deepxs::record::InputRecord;
 use deepxs::train::dataset::LabelledSet;
 use deepxs::train::engine::{engine_pair, load_pdf_directory, EngineLabels};
-use deepxs::train::labels::TeacherLabels;
+use deepxs::train::labels::{TeacherLabels, TeacherLoExponent};
 use deepxs::truth::read_truth_table;
 
 #[test]
@@ -73,6 +73,50 @@ fn teacher_nlo_equals_published_deepxs_predictions() {
     }
 }
 
+/// `--teacher-lo-exponent` on the DeepXS test rows whose DeepXS σ_LO is
+/// within 2 % of the exact one. The exponents fitted on the training rows
+/// (c1c1 0.35 and 1, n2n2 0.1 and 0.3) give labels that fit the Prospino
+/// K (truth σ_NLO over the exact σ_LO) at least as well as the other two
+/// choices, above and below σ_exp: the DeepXS σ_NLO over the exact σ_LO
+/// (exponent 1) and the DeepXS K alone (exponent 0). Above σ_exp they are
+/// 5 % better than the first.
+/// (For c1c1 below σ_exp the DeepXS K alone is off by 0.32 %, four times
+/// more.) The K networks trained on such labels were not more accurate on
+/// the held-out rows (weights/README.md), so the shipped sets keep
+/// exponent 1; this test keeps the measured label quality true.
+#[test]
+fn teacher_lo_exponent_fits_the_prospino_k() {
+    let Some(reference) = common::reference_dir("teacher_lo_exponent_fits_the_prospino_k") else {
+        return;
+    };
+    let teacher = TeacherLabels { description: "DeepXS".into(), weights: common::reference_weights(&reference) };
+    let engine = EngineLabels { description: "exact".into(), pdf: load_pdf_directory(&reference.join("pdf/cteq6l1")).expect("CTEQ6L1 loads") };
+    let teacher_k = TeacherLoExponent { above_exp: 0.0, below_exp: 0.0 };
+    for (pair, fitted) in [(Pair::C1c1, TeacherLoExponent { above_exp: 0.35, below_exp: 1.0 }), (Pair::N2n2, TeacherLoExponent { above_exp: 0.1, below_exp: 0.3 })] {
+        let path = reference.join(format!("deepxs/testsets/{pair}_test.csv"));
+        let set = LabelledSet::read_csv_with_label(&path, "nlo_prospino_pb").expect("test rows load");
+        let exact_lo = engine.cross_sections(pair, &set.records);
+        let from_teacher = teacher.by_lo_agreement(pair, &set.records, &exact_lo, 0.02, false);
+        // [above, below σ_exp] × [fitted, σ_NLO / exact σ_LO, DeepXS K]: sums of |error|, row counts.
+        let mut sums = [[0.0; 3]; 2];
+        let mut rows = [0usize; 2];
+        for ((teacher, exact_pb), truth_pb) in from_teacher.iter().zip(&exact_lo).zip(&set.labels) {
+            let (Some((teacher_pb, k)), Some(exact_pb)) = (teacher, exact_pb) else { continue };
+            let region = usize::from(*truth_pb < 6.6e-5);
+            for (sum, exponent) in sums[region].iter_mut().zip([fitted, TeacherLoExponent::NLO, teacher_k]) {
+                *sum += (exponent.label(*teacher_pb, *k, *exact_pb) / (truth_pb / exact_pb) - 1.0).abs();
+            }
+            rows[region] += 1;
+        }
+        let mape = |region: usize| sums[region].map(|sum| 100.0 * sum / rows[region] as f64);
+        let (above, below) = (mape(0), mape(1));
+        eprintln!("{pair}: label MAPE in % (fitted, σ_NLO / exact σ_LO, DeepXS K): {above:.4?} on {} rows with σ ≥ σ_exp, {below:.4?} on {} below", rows[0], rows[1]);
+        assert!(rows[0] > 800 && rows[1] > 100, "{pair}: {rows:?} rows");
+        assert!(above[0] < 0.95 * above[1] && above[0] <= above[2] * 1.001, "{pair}, σ ≥ σ_exp: {above:?}");
+        assert!(below[0] <= below[1].min(below[2]) * 1.001, "{pair}, σ < σ_exp: {below:?}");
+    }
+}
+
 /// `--teacher-sign-search`: on the Prospino χ̃⁰₂χ̃±₁ points, the DeepXS K of
 /// the sign variant whose DeepXS σ_LO agrees best with the exact σ_LO must
 /// lie closer to Prospino's K than the K of the spectra as written. The
@@ -85,7 +129,7 @@ fn sign_search_improves_teacher_k() {
     };
     let teacher = TeacherLabels { description: "DeepXS".into(), weights: common::reference_weights(&reference) };
     let engine = EngineLabels { description: "engine".into(), pdf: load_pdf_directory(&reference.join("pdf/cteq6l1")).expect("CTEQ6L1 loads") };
-    let rows = read_truth_table(&reference.join("prospino/nlo.csv"), Some("nlo_ms_pb")).expect("Prospino NLO table loads");
+    let rows = read_truth_table(&reference.join("prospino/nlo.csv"), Some("nlo_ms_pb"), None).expect("Prospino NLO table loads");
     for pair in [Pair::N2c1p, Pair::N2c1m] {
         let rows: Vec<_> = rows.iter().filter(|row| row.pair == Some(pair)).collect();
         let records: Vec<InputRecord> = rows.iter().map(|row| row.point.record).collect();

@@ -115,6 +115,16 @@ pub struct ValidateArgs {
     /// Truth column in pb; by default the first of nlo_prospino_pb, nlo_ms_pb.
     #[arg(long, value_name = "NAME")]
     truth_column: Option<String>,
+    /// Column of the truth table with another σ_NLO prediction in pb (for
+    /// the DeepXS test rows, nlo_deepxs_pb) to score on the same rows as the
+    /// network. Every row must have a value.
+    #[arg(long, value_name = "NAME")]
+    compare_column: Option<String>,
+    /// With --compare-column: bootstrap resamples of the rows for the
+    /// fraction in which the network's statistic is lower than the other
+    /// column's; 0 leaves it out.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "compare_column")]
+    bootstrap: usize,
     /// Comma-separated pairs to validate.
     #[arg(long, value_delimiter = ',', default_value = "c1c1,n2n2,n2c1p,n2c1m")]
     pairs: Vec<Pair>,

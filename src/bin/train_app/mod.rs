@@ -16,7 +16,7 @@ use deepxs::train::terms::{with_mean_squarks, TermLabels};
 use deepxs::train::pmssm_box::{sample_pmssm_box, PmssmBox};
 use deepxs::train::sampling::{random_mixing, sample_around};
 use deepxs::train::features::{FeatureChoice, StageKind};
-use deepxs::train::labels::{LabelSource, TeacherLabels};
+use deepxs::train::labels::{LabelSource, TeacherLabels, TeacherLoExponent};
 use deepxs::train::progress::CommandLineObserver;
 use deepxs::train::run::{train_stage, StageOptions};
 use deepxs::train::trainer::{split_indices, TrainConfig, TrainObserver};
@@ -80,6 +80,25 @@ fn parse_range(text: &str) -> Result<(f64, f64), String> {
     }
 }
 
+impl LabelArgs {
+    /// Returns whether teacher K labels need the exact σ_LO: to rescale them or to
+    /// pick a sign variant, and in both cases to drop points where the
+    /// teacher's σ_LO is off by more than --teacher-lo-tolerance.
+    fn uses_exact_lo(&self) -> bool {
+        self.teacher_nlo || self.teacher_lo_exponent.is_some() || self.teacher_sign_search
+    }
+}
+
+fn parse_lo_exponent(text: &str) -> Result<TeacherLoExponent, String> {
+    let invalid = || format!("invalid exponent '{text}': expected ABOVE or ABOVE,BELOW with finite numbers, for example 0.35,1");
+    let parse = |value: &str| value.trim().parse::<f64>().ok().filter(|value| value.is_finite()).ok_or_else(invalid);
+    let (above, below) = match text.split_once(',') {
+        Some((above, below)) => (parse(above)?, parse(below)?),
+        None => (parse(text)?, parse(text)?),
+    };
+    Ok(TeacherLoExponent { above_exp: above, below_exp: below })
+}
+
 fn parse_features(text: &str) -> Result<FeatureChoice, String> {
     FeatureChoice::parse(text).map_err(|error| error.to_string())
 }
@@ -107,7 +126,13 @@ struct LabelArgs {
     /// exact σ_LO (needs --engine-pdf) instead of the teacher's own K.
     #[arg(long, requires = "teacher")]
     teacher_nlo: bool,
-    /// With --teacher-nlo or --teacher-sign-search: rows where the teacher's
+    /// For K from a teacher: label with K_teacher · (σ_LO,teacher / σ_LO,exact)^a
+    /// (needs --engine-pdf), with a = ABOVE where the teacher's σ_NLO is at
+    /// least σ_exp (6.6e-5 pb) and a = BELOW under it (ABOVE when not given).
+    /// a = 1 is --teacher-nlo, a = 0 the teacher's own K.
+    #[arg(long, value_name = "ABOVE[,BELOW]", value_parser = parse_lo_exponent, requires = "teacher", conflicts_with = "teacher_nlo")]
+    teacher_lo_exponent: Option<TeacherLoExponent>,
+    /// With --teacher-nlo, --teacher-lo-exponent or --teacher-sign-search: rows where the teacher's
     /// σ_LO differs from the exact σ_LO by more than this relative amount
     /// stay unlabelled. Inside its input ranges a teacher can still
     /// extrapolate badly (DeepXS's c1c1 LO network is off by orders of
@@ -494,10 +519,16 @@ fn label(args: &LabelArgs) -> Result<(), TrainError> {
                 if args.teacher_nlo {
                     notes.push("σ_NLO / exact σ_LO".to_string());
                 }
+                if let Some(exponent) = args.teacher_lo_exponent {
+                    notes.push(format!(
+                        "K · (σ_LO / exact σ_LO)^a, a = {} for σ_NLO ≥ σ_exp and {} below",
+                        exponent.above_exp, exponent.below_exp
+                    ));
+                }
                 if args.teacher_sign_search {
                     notes.push("sign variant with the closest σ_LO".to_string());
                 }
-                if args.teacher_nlo || args.teacher_sign_search {
+                if args.uses_exact_lo() {
                     notes.push(format!("σ_LO within {} of the exact σ_LO", args.teacher_lo_tolerance));
                 }
                 let suffix = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
@@ -543,12 +574,17 @@ fn teacher_k_labels(
     pair: Pair,
     records: &[InputRecord],
 ) -> Result<Vec<Option<f64>>, TrainError> {
-    if !(args.teacher_nlo || args.teacher_sign_search) {
+    if !args.uses_exact_lo() {
         return Ok(teacher.labels(pair, StageKind::K, records));
     }
     let engine = engine.ok_or_else(|| {
-        TrainError::Invalid("--teacher-nlo and --teacher-sign-search need --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into())
+        TrainError::Invalid("--teacher-nlo, --teacher-lo-exponent and --teacher-sign-search need --engine-pdf: give the LHAPDF6 directory of the exact σ_LO, for example cteq6l1".into())
     })?;
+    let exponent = match (args.teacher_nlo, args.teacher_lo_exponent) {
+        (true, _) => TeacherLoExponent::NLO,
+        (false, Some(exponent)) => exponent,
+        (false, None) => TeacherLoExponent { above_exp: 0.0, below_exp: 0.0 },
+    };
     let exact_lo = engine.cross_sections(pair, records);
     let teacher_lo_and_k = teacher.by_lo_agreement(pair, records, &exact_lo, args.teacher_lo_tolerance, args.teacher_sign_search);
     let labels = teacher_lo_and_k
@@ -556,7 +592,7 @@ fn teacher_k_labels(
         .zip(&exact_lo)
         .map(|(teacher, exact_pb)| {
             let ((teacher_pb, k), exact_pb) = (teacher?, (*exact_pb)?);
-            Some(if args.teacher_nlo { teacher_pb * k / exact_pb } else { k })
+            Some(exponent.label(teacher_pb, k, exact_pb))
         })
         .collect();
     Ok(labels)
