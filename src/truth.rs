@@ -32,11 +32,12 @@ fn parse_truth(text: &str, name: &str, line: usize, column: &str) -> Result<f64,
     parse_cross_section(text, name, line, column, "truth value")
 }
 
-/// Parses a positive finite cross section in pb; `what` names it in the error.
-fn parse_cross_section(text: &str, name: &str, line: usize, column: &str, what: &str) -> Result<f64, String> {
+/// Parses a positive finite cross section in pb. `kind` names the value in
+/// the error, for example "truth value".
+fn parse_cross_section(text: &str, name: &str, line: usize, column: &str, kind: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
-        _ => Err(format!("{name}:{line}: {column}: invalid {what} '{text}'; expected a positive cross section in pb")),
+        _ => Err(format!("{name}:{line}: {column}: invalid {kind} '{text}'; expected a positive cross section in pb")),
     }
 }
 

@@ -106,11 +106,11 @@ impl PairValidation {
     /// Builds the statistics from (network, truth, other) values in pb and
     /// scores the other prediction, named `column`, on the same rows. With
     /// `resamples` > 0 the rows of each σ range are resampled with
-    /// replacement that many times (seed [`BOOTSTRAP_SEED`]) to tell how
+    /// replacement that many times (seed [`BOOTSTRAP_SEED`]) to count how
     /// often the network's statistic comes out below the other's. A 99.73 %
     /// band rests on the few largest errors, so on some hundred rows one
-    /// row can decide which of two close predictions has the lower band;
-    /// the fraction says how firm the ordering is.
+    /// row can decide which of two close predictions has the lower band.
+    /// The fraction shows how firm the ordering is.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn with_comparison(pair: &str, values: &[(f64, f64, f64)], column: &str, resamples: usize) -> Self {
         let network: Vec<(f64, f64)> = values.iter().map(|&(network, truth, _)| (network, truth)).collect();

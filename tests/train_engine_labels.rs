@@ -75,11 +75,11 @@ fn teacher_nlo_equals_published_deepxs_predictions() {
 
 /// `--teacher-lo-exponent` on the DeepXS test rows whose DeepXS σ_LO is
 /// within 2 % of the exact one. The exponents fitted on the training rows
-/// (c1c1 0.35 and 1, n2n2 0.1 and 0.3) give labels that fit the Prospino
-/// K (truth σ_NLO over the exact σ_LO) at least as well as the other two
-/// choices, above and below σ_exp: the DeepXS σ_NLO over the exact σ_LO
-/// (exponent 1) and the DeepXS K alone (exponent 0). Above σ_exp they are
-/// 5 % better than the first.
+/// are c1c1 0.35 and 1, n2n2 0.1 and 0.3. Their labels fit the Prospino K
+/// (truth σ_NLO over the exact σ_LO) at least as well as two other choices,
+/// above and below σ_exp. These are the DeepXS σ_NLO over the exact σ_LO
+/// (exponent 1) and the DeepXS K alone (exponent 0). Above σ_exp the
+/// fitted labels are 5 % better than the first.
 /// (For c1c1 below σ_exp the DeepXS K alone is off by 0.32 %, four times
 /// more.) The K networks trained on such labels were not more accurate on
 /// the held-out rows (weights/README.md), so the shipped sets keep
@@ -111,8 +111,10 @@ fn teacher_lo_exponent_fits_the_prospino_k() {
         let mape = |region: usize| sums[region].map(|sum| 100.0 * sum / rows[region] as f64);
         let (above, below) = (mape(0), mape(1));
         eprintln!("{pair}: label MAPE in % (fitted, σ_NLO / exact σ_LO, DeepXS K): {above:.4?} on {} rows with σ ≥ σ_exp, {below:.4?} on {} below", rows[0], rows[1]);
-        assert!(rows[0] > 800 && rows[1] > 100, "{pair}: {rows:?} rows");
-        assert!(above[0] < 0.95 * above[1] && above[0] <= above[2] * 1.001, "{pair}, σ ≥ σ_exp: {above:?}");
+        assert!(rows[0] > 800, "{pair}: {rows:?} rows");
+        assert!(rows[1] > 100, "{pair}: {rows:?} rows");
+        assert!(above[0] < 0.95 * above[1], "{pair}, σ ≥ σ_exp: {above:?}");
+        assert!(above[0] <= above[2] * 1.001, "{pair}, σ ≥ σ_exp: {above:?}");
         assert!(below[0] <= below[1].min(below[2]) * 1.001, "{pair}, σ < σ_exp: {below:?}");
     }
 }

@@ -42,7 +42,7 @@ where
     }
 }
 
-/// How a K label from a teacher treats the teacher's own σ_LO error.
+/// Exponent of the teacher's σ_LO error in a K label from a teacher.
 ///
 /// The label is K_teacher · (σ_LO,teacher / σ_LO,exact)^a. With a = 0 it is
 /// the teacher's K unchanged; with a = 1 it is the teacher's σ_NLO over
