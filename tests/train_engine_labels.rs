@@ -83,7 +83,7 @@ fn teacher_nlo_equals_published_deepxs_predictions() {
 /// (For c1c1 below σ_exp the DeepXS K alone is off by 0.32 %, four times
 /// more.) The K networks trained on such labels were not more accurate on
 /// the held-out rows (weights/README.md), so the shipped sets keep
-/// exponent 1; this test keeps the measured label quality true.
+/// exponent 1. This test checks the measured label quality.
 #[test]
 fn teacher_lo_exponent_fits_the_prospino_k() {
     let Some(reference) = common::reference_dir("teacher_lo_exponent_fits_the_prospino_k") else {
