@@ -26,14 +26,8 @@ pub struct TruthRow {
     pub compare_pb: Option<f64>,
 }
 
-/// Parses a truth cross section in pb, which must be a positive finite
-/// number; the error names the file, line, column and value.
-fn parse_truth(text: &str, name: &str, line: usize, column: &str) -> Result<f64, String> {
-    parse_cross_section(text, name, line, column, "truth value")
-}
-
-/// Parses a positive finite cross section in pb. `kind` names the value in
-/// the error, for example "truth value".
+/// Parses a positive finite cross section in pb. The error names the file,
+/// line, column and value, and `kind` names the value ("truth value").
 fn parse_cross_section(text: &str, name: &str, line: usize, column: &str, kind: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
@@ -81,7 +75,7 @@ pub fn read_truth_table(path: &Path, truth_column: Option<&str>, compare_column:
             if truth_text.is_empty() {
                 continue;
             }
-            let truth_pb = parse_truth(truth_text, &name, index + 1, columns[truth_column])?;
+            let truth_pb = parse_cross_section(truth_text, &name, index + 1, columns[truth_column], "truth value")?;
             let pair = match pair_column {
                 Some(column) => match field(column).parse::<Pair>() {
                     Ok(pair) => Some(pair),
@@ -106,7 +100,7 @@ pub fn read_truth_table(path: &Path, truth_column: Option<&str>, compare_column:
             let point = point.map_err(|error| error.to_string())?;
             let fields: Vec<&str> = line.split(',').collect();
             let truth_text = fields.get(truth_column).copied().unwrap_or("").trim();
-            let truth_pb = parse_truth(truth_text, &name, index + 1, columns[truth_column])?;
+            let truth_pb = parse_cross_section(truth_text, &name, index + 1, columns[truth_column], "truth value")?;
             let pair = pair_column.and_then(|column| fields.get(column)).and_then(|text| text.parse().ok());
             let compare_pb = compare(&fields, index + 1)?;
             rows.push(TruthRow { point, pair, truth_pb, compare_pb });

@@ -92,7 +92,7 @@ pub const BOOTSTRAP_SEED: u64 = 2020;
 impl PairValidation {
     /// Builds the statistics from (prediction, truth) pairs in pb.
     pub fn from_values(pair: &str, values: &[(f64, f64)]) -> Self {
-        let error = |&(predicted, truth): &(f64, f64)| ((predicted - truth) / truth).abs();
+        let error = |&(predicted, truth): &(f64, f64)| relative_error(predicted, truth);
         let above = values.iter().filter(|(_, truth)| *truth >= SIGMA_EXPERIMENTAL_PB).map(error).collect();
         let below = values.iter().filter(|(_, truth)| *truth < SIGMA_EXPERIMENTAL_PB).map(error).collect();
         PairValidation {
@@ -103,8 +103,9 @@ impl PairValidation {
         }
     }
 
-    /// Builds the statistics from (network, truth, other) values in pb and
-    /// scores the other prediction, named `column`, on the same rows. With
+    /// Builds the statistics from (network, truth) values in pb and scores
+    /// the other prediction `others_pb`, one value per row of `values` and
+    /// named `column`, on the same rows. With
     /// `resamples` > 0 the rows of each σ range are resampled with
     /// replacement that many times (seed [`BOOTSTRAP_SEED`]) to count how
     /// often the network's statistic comes out below the other's. A 99.73 %
@@ -112,15 +113,15 @@ impl PairValidation {
     /// row can decide which of two close predictions has the lower band.
     /// The fraction shows how firm the ordering is.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn with_comparison(pair: &str, values: &[(f64, f64, f64)], column: &str, resamples: usize) -> Self {
-        let network: Vec<(f64, f64)> = values.iter().map(|&(network, truth, _)| (network, truth)).collect();
-        let mut validation = Self::from_values(pair, &network);
-        let relative = |predicted: f64, truth: f64| ((predicted - truth) / truth).abs();
+    pub fn with_comparison(pair: &str, values: &[(f64, f64)], others_pb: &[f64], column: &str, resamples: usize) -> Self {
+        debug_assert_eq!(values.len(), others_pb.len(), "one compared value per row");
+        let mut validation = Self::from_values(pair, values);
         let range = |above: bool| -> Option<RangeComparison> {
             let errors: Vec<(f64, f64)> = values
                 .iter()
-                .filter(|(_, truth, _)| (*truth >= SIGMA_EXPERIMENTAL_PB) == above)
-                .map(|&(network, truth, other)| (relative(network, truth), relative(other, truth)))
+                .zip(others_pb)
+                .filter(|((_, truth), _)| (*truth >= SIGMA_EXPERIMENTAL_PB) == above)
+                .map(|(&(network, truth), &other)| (relative_error(network, truth), relative_error(other, truth)))
                 .collect();
             let statistics = ErrorStatistics::from_errors(errors.iter().map(|&(_, other)| other).collect())?;
             let network_lower = (resamples > 0).then(|| bootstrap_lower_fractions(&errors, resamples));
@@ -129,6 +130,11 @@ impl PairValidation {
         validation.comparison = Some(Comparison { column: column.to_string(), resamples, above: range(true), below: range(false) });
         validation
     }
+}
+
+/// Returns |predicted − truth| / truth.
+fn relative_error(predicted: f64, truth: f64) -> f64 {
+    ((predicted - truth) / truth).abs()
 }
 
 /// For (network, other) error pairs of one range: the fraction of
@@ -140,16 +146,9 @@ fn bootstrap_lower_fractions(errors: &[(f64, f64)], resamples: usize) -> LowerFr
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(BOOTSTRAP_SEED);
     let score = |network: f64, other: f64| if network < other { 1.0 } else if network == other { 0.5 } else { 0.0 };
     let mut sums = [0.0; 5];
-    let (mut network, mut other) = (Vec::with_capacity(errors.len()), Vec::with_capacity(errors.len()));
     for _ in 0..resamples {
-        network.clear();
-        other.clear();
-        for _ in 0..errors.len() {
-            let (network_error, other_error) = errors[rng.random_range(0..errors.len())];
-            network.push(network_error);
-            other.push(other_error);
-        }
-        let (Some(a), Some(b)) = (ErrorStatistics::from_errors(network.clone()), ErrorStatistics::from_errors(other.clone())) else {
+        let (network, other): (Vec<f64>, Vec<f64>) = (0..errors.len()).map(|_| errors[rng.random_range(0..errors.len())]).unzip();
+        let (Some(a), Some(b)) = (ErrorStatistics::from_errors(network), ErrorStatistics::from_errors(other)) else {
             continue;
         };
         sums[0] += score(a.mape_percent, b.mape_percent);
@@ -223,9 +222,10 @@ mod tests {
     /// predictions tie in every resample (fraction one half).
     #[test]
     fn comparison_scores_the_same_rows() {
-        // (network, truth, other) in pb: two rows above σ_exp, one below.
-        let values = [(1.01, 1.0, 1.02), (0.5, 0.5, 0.5), (1.1e-5, 1e-5, 1.1e-5)];
-        let validation = PairValidation::with_comparison("c1c1", &values, "other_pb", 200);
+        // (network, truth) and other in pb: two rows above σ_exp, one below.
+        let values = [(1.01, 1.0), (0.5, 0.5), (1.1e-5, 1e-5)];
+        let others_pb = [1.02, 0.5, 1.1e-5];
+        let validation = PairValidation::with_comparison("c1c1", &values, &others_pb, "other_pb", 200);
         let comparison = validation.comparison.as_ref().expect("comparison");
         let above = comparison.above.as_ref().expect("rows above σ_exp");
         assert_eq!(above.statistics.count, 2);
@@ -238,7 +238,7 @@ mod tests {
         assert!(text.lines().next().is_some_and(|header| header.contains("values")), "{text}");
         assert_eq!(text.lines().filter(|line| line.contains("other_pb")).count(), 2, "{text}");
         assert_eq!(text.lines().filter(|line| line.contains("P(network lower)")).count(), 2, "{text}");
-        let without = PairValidation::with_comparison("c1c1", &values, "other_pb", 0);
+        let without = PairValidation::with_comparison("c1c1", &values, &others_pb, "other_pb", 0);
         assert!(without.comparison.as_ref().and_then(|comparison| comparison.above.as_ref()).is_some_and(|above| above.network_lower.is_none()));
     }
 }

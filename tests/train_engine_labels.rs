@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use deepxs::input::parse_slha;
 use deepxs::pair::{Pair, PAIRS};
 use deepxs::physics::LoEngine;
@@ -73,6 +75,14 @@ fn teacher_nlo_equals_published_deepxs_predictions() {
     }
 }
 
+/// Returns the DeepXS networks as a teacher and the exact LO engine with CTEQ6L1,
+/// both from the reference data.
+fn deepxs_teacher_and_engine(reference: &Path) -> (TeacherLabels, EngineLabels) {
+    let teacher = TeacherLabels { description: "DeepXS".into(), weights: common::reference_weights(reference) };
+    let engine = EngineLabels { description: "exact".into(), pdf: load_pdf_directory(&reference.join("pdf/cteq6l1")).expect("CTEQ6L1 loads") };
+    (teacher, engine)
+}
+
 /// `--teacher-lo-exponent` on the DeepXS test rows whose DeepXS σ_LO is
 /// within 2 % of the exact one. The exponents fitted on the training rows
 /// are c1c1 0.35 and 1, n2n2 0.1 and 0.3. Their labels fit the Prospino K
@@ -89,8 +99,7 @@ fn teacher_lo_exponent_fits_the_prospino_k() {
     let Some(reference) = common::reference_dir("teacher_lo_exponent_fits_the_prospino_k") else {
         return;
     };
-    let teacher = TeacherLabels { description: "DeepXS".into(), weights: common::reference_weights(&reference) };
-    let engine = EngineLabels { description: "exact".into(), pdf: load_pdf_directory(&reference.join("pdf/cteq6l1")).expect("CTEQ6L1 loads") };
+    let (teacher, engine) = deepxs_teacher_and_engine(&reference);
     let teacher_k = TeacherLoExponent { above_exp: 0.0, below_exp: 0.0 };
     for (pair, fitted) in [(Pair::C1c1, TeacherLoExponent { above_exp: 0.35, below_exp: 1.0 }), (Pair::N2n2, TeacherLoExponent { above_exp: 0.1, below_exp: 0.3 })] {
         let path = reference.join(format!("deepxs/testsets/{pair}_test.csv"));
@@ -129,8 +138,7 @@ fn sign_search_improves_teacher_k() {
     let Some(reference) = common::reference_dir("sign_search_improves_teacher_k") else {
         return;
     };
-    let teacher = TeacherLabels { description: "DeepXS".into(), weights: common::reference_weights(&reference) };
-    let engine = EngineLabels { description: "engine".into(), pdf: load_pdf_directory(&reference.join("pdf/cteq6l1")).expect("CTEQ6L1 loads") };
+    let (teacher, engine) = deepxs_teacher_and_engine(&reference);
     let rows = read_truth_table(&reference.join("prospino/nlo.csv"), Some("nlo_ms_pb"), None).expect("Prospino NLO table loads");
     for pair in [Pair::N2c1p, Pair::N2c1m] {
         let rows: Vec<_> = rows.iter().filter(|row| row.pair == Some(pair)).collect();

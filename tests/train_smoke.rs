@@ -74,6 +74,25 @@ impl TrainObserver for Recorder {
     }
 }
 
+/// Stage options of a smoke run: `members` from `seed`, 20 % validation
+/// rows, no warm start and none of the structured-network options.
+fn smoke_options(config: TrainConfig, features: FeatureChoice, members: usize, seed: u64, label_source: &str, description: &str) -> StageOptions {
+    StageOptions {
+        config,
+        features,
+        members,
+        seed,
+        validation_fraction: 0.2,
+        label_source: label_source.into(),
+        description: description.into(),
+        initial: None,
+        first_member: 0,
+        term_targets: false,
+        mass_factors: false,
+        term_factors: false,
+    }
+}
+
 fn load(directory: &std::path::Path) -> WeightSet {
     let manifest = std::fs::read_to_string(directory.join("manifest.json")).expect("manifest written");
     WeightSet::load(&manifest, &mut |name| std::fs::read(directory.join(format!("{name}.safetensors"))).map_err(|error| error.to_string()))
@@ -84,28 +103,16 @@ fn load(directory: &std::path::Path) -> WeightSet {
 fn smoke_training_writes_loadable_set() {
     let directory = scratch_directory("smoke-library");
     let records = random_records(600, 11);
-    let options = StageOptions {
-        config: TrainConfig {
-            hidden: vec![24, 24],
-            batch_size: 32,
-            learning_rate: 3e-3,
-            max_epochs: 150,
-            patience: 10,
-            restarts: 2,
-            ..TrainConfig::default()
-        },
-        features: FeatureChoice::Physics,
-        members: 3,
-        seed: 5,
-        validation_fraction: 0.2,
-        label_source: "closed-form test function".into(),
-        description: "smoke test".into(),
-        initial: None,
-        first_member: 0,
-        term_targets: false,
-        mass_factors: false,
-        term_factors: false,
+    let config = TrainConfig {
+        hidden: vec![24, 24],
+        batch_size: 32,
+        learning_rate: 3e-3,
+        max_epochs: 150,
+        patience: 10,
+        restarts: 2,
+        ..TrainConfig::default()
     };
+    let options = smoke_options(config, FeatureChoice::Physics, 3, 5, "closed-form test function", "smoke test");
     let history = Rc::new(RefCell::new(Vec::new()));
     let mut observer = |_: &str| -> Box<dyn TrainObserver> { Box::new(Recorder(Rc::clone(&history))) };
     let lo = train_stage(&labelled(&records, StageKind::Lo), Pair::C1c1, StageKind::Lo, &options, &directory, &mut observer)
@@ -185,30 +192,18 @@ fn structured_label(record: &InputRecord) -> f64 {
 fn structured_lo_network_loads_and_predicts() {
     let directory = scratch_directory("smoke-structured");
     let records = random_records(800, 21);
-    let options = StageOptions {
-        config: TrainConfig {
-            hidden: vec![24, 24],
-            batch_size: 32,
-            learning_rate: 1e-2,
-            max_epochs: 200,
-            patience: 20,
-            restarts: 1,
-            loss: Loss::SquaredRelative,
-            learning_rate_decay: 0.98,
-            ..TrainConfig::default()
-        },
-        features: FeatureChoice::Structured,
-        members: 2,
-        seed: 3,
-        validation_fraction: 0.2,
-        label_source: "closed-form test function".into(),
-        description: "structured smoke test".into(),
-        initial: None,
-        first_member: 0,
-        term_targets: false,
-        mass_factors: false,
-        term_factors: false,
+    let config = TrainConfig {
+        hidden: vec![24, 24],
+        batch_size: 32,
+        learning_rate: 1e-2,
+        max_epochs: 200,
+        patience: 20,
+        restarts: 1,
+        loss: Loss::SquaredRelative,
+        learning_rate_decay: 0.98,
+        ..TrainConfig::default()
     };
+    let options = smoke_options(config, FeatureChoice::Structured, 2, 3, "closed-form test function", "structured smoke test");
     let mut silent = |_: &str| -> Box<dyn TrainObserver> { Box::new(Silent) };
     let data = LabelledSet { records: records.clone(), labels: records.iter().map(structured_label).collect(), terms: Vec::new() };
     let lo = train_stage(&data, Pair::C1c1, StageKind::Lo, &options, &directory, &mut silent).expect("structured LO trains");
@@ -476,30 +471,18 @@ fn mass_factors_and_term_targets_train_and_load() {
     let records = random_records(1500, 31);
     let data = set_with_terms(&records, sigma(&records));
     let directory = scratch_directory("smoke-mass-factors");
-    let options = StageOptions {
-        config: TrainConfig {
-            hidden: vec![24, 24],
-            batch_size: 32,
-            learning_rate: 3e-3,
-            max_epochs: 60,
-            patience: 60,
-            restarts: 1,
-            loss: Loss::SquaredRelative,
-            learning_rate_decay: 0.95,
-            ..TrainConfig::default()
-        },
-        features: FeatureChoice::Structured,
-        members: 1,
-        seed: 9,
-        validation_fraction: 0.2,
-        label_source: "closed-form term values".into(),
-        description: "mass factor smoke test".into(),
-        initial: None,
-        first_member: 0,
-        term_targets: true,
-        mass_factors: true,
-        term_factors: false,
+    let config = TrainConfig {
+        hidden: vec![24, 24],
+        batch_size: 32,
+        learning_rate: 3e-3,
+        max_epochs: 60,
+        patience: 60,
+        restarts: 1,
+        loss: Loss::SquaredRelative,
+        learning_rate_decay: 0.95,
+        ..TrainConfig::default()
     };
+    let options = StageOptions { term_targets: true, mass_factors: true, ..smoke_options(config, FeatureChoice::Structured, 1, 9, "closed-form term values", "mass factor smoke test") };
     let mut silent = |_: &str| -> Box<dyn TrainObserver> { Box::new(Silent) };
     let stage = train_stage(&data, Pair::N2c1m, StageKind::Lo, &options, &directory, &mut silent).expect("trains with factors and terms");
     let deepxs::manifest::OutputMap::One(output) = &stage.spec.output else { panic!("one output map") };
@@ -625,30 +608,18 @@ fn structured_k_weighs_term_k_factors() {
         labels: k_of(&records).iter().map(|(_, terms)| terms.iter().sum()).collect(),
         terms: Vec::new(),
     };
-    let options = StageOptions {
-        config: TrainConfig {
-            hidden: vec![24, 24],
-            batch_size: 32,
-            learning_rate: 3e-3,
-            max_epochs: 300,
-            patience: 300,
-            restarts: 1,
-            loss: Loss::Mape,
-            learning_rate_decay: 0.985,
-            ..TrainConfig::default()
-        },
-        features: FeatureChoice::Structured,
-        members: 1,
-        seed: 5,
-        validation_fraction: 0.2,
-        label_source: "closed-form K".into(),
-        description: "structured K smoke test".into(),
-        initial: None,
-        first_member: 0,
-        term_targets: false,
-        mass_factors: false,
-        term_factors: false,
+    let config = TrainConfig {
+        hidden: vec![24, 24],
+        batch_size: 32,
+        learning_rate: 3e-3,
+        max_epochs: 300,
+        patience: 300,
+        restarts: 1,
+        loss: Loss::Mape,
+        learning_rate_decay: 0.985,
+        ..TrainConfig::default()
     };
+    let options = smoke_options(config, FeatureChoice::Structured, 1, 5, "closed-form K", "structured K smoke test");
     let mut silent = |_: &str| -> Box<dyn TrainObserver> { Box::new(Silent) };
     let fresh = random_records(200, 78);
     let expected = k_of(&fresh);

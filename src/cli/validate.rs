@@ -30,27 +30,26 @@ pub fn run(args: &ValidateArgs) -> i32 {
     let points: Vec<Point> = rows.iter().map(|row| row.point.clone()).collect();
     let predictions = predict_parallel(&weights, &points, &pairs, Order::Both);
 
-    // (network σ_NLO, truth, compared σ_NLO) in pb; the last is NaN without
-    // a comparison column and then unused.
-    let mut values: BTreeMap<Pair, Vec<(f64, f64, f64)>> = BTreeMap::new();
+    // Per pair: (network σ_NLO, truth) in pb, and the compared σ_NLO of the
+    // same rows when a comparison column is read.
+    let mut values: BTreeMap<Pair, (Vec<(f64, f64)>, Vec<f64>)> = BTreeMap::new();
     for (row, prediction) in rows.iter().zip(&predictions) {
         for pair_prediction in &prediction.pairs {
             if row.pair.is_some_and(|pair| pair != pair_prediction.pair) {
                 continue;
             }
             if let (Status::Ok, Some(nlo_pb)) = (&pair_prediction.status, pair_prediction.nlo_pb) {
-                values.entry(pair_prediction.pair).or_default().push((nlo_pb, row.truth_pb, row.compare_pb.unwrap_or(f64::NAN)));
+                let (network, others) = values.entry(pair_prediction.pair).or_default();
+                network.push((nlo_pb, row.truth_pb));
+                others.extend(row.compare_pb);
             }
         }
     }
     let validations: Vec<PairValidation> = values
         .iter()
-        .map(|(pair, values)| match &args.compare_column {
-            Some(column) => PairValidation::with_comparison(pair.id(), values, column, args.bootstrap),
-            None => {
-                let network: Vec<(f64, f64)> = values.iter().map(|&(network, truth, _)| (network, truth)).collect();
-                PairValidation::from_values(pair.id(), &network)
-            }
+        .map(|(pair, (network, others))| match &args.compare_column {
+            Some(column) => PairValidation::with_comparison(pair.id(), network, others, column, args.bootstrap),
+            None => PairValidation::from_values(pair.id(), network),
         })
         .collect();
     if args.json {
